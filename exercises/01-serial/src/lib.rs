@@ -1,0 +1,23 @@
+//! Exercise 01: a console on the serial port.
+//!
+//! A kernel's first driver is the one that lets it speak. On a PC that is
+//! the serial port: a 16550 UART that QEMU connects to a file, a terminal or
+//! the grader. In this exercise you write two layers:
+//!
+//! - [`uart`]: a [`Console`](fledge_api::Console) for the 16550, on top of
+//!   the `uart_16550` crate: program the chip, then send bytes;
+//! - [`print`]: `print!` and `println!`, which format text with Rust's
+//!   `core::fmt` machinery and hand it to whichever console is installed,
+//!   one whole line at a time.
+//!
+//! The second layer knows nothing about UARTs: it is written against the
+//! `Console` trait, so the host tests drive it with a fake console that
+//! records every byte, while the kernel tests drive it with your UART.
+//!
+//! Every `todo!()` is a hole for you to fill. `cargo grade exercise-01`
+//! tells you which tests fail and where to look next.
+
+#![no_std]
+
+pub mod print;
+pub mod uart;

@@ -1,0 +1,110 @@
+//! Exercise 01's kernel tests: your UART driver and `println!`, on a
+//! (virtual) PC.
+//!
+//! Each test is a function that returns when it passes and panics when it
+//! fails. Besides what a test checks in here, the grader reads the serial
+//! output it produced: `exercise.toml` lists the lines each test must print.
+//! These same tests grade your work and the reference solution.
+
+use fledge_api::Console;
+use fledge_boot::Case;
+use serial::uart::{COM2, SerialConsole};
+use serial::{print, println};
+use x86_64::instructions::port::Port;
+
+/// The tests, in the order they run.
+pub static CASES: &[Case] = &[
+    Case::new("second_port", second_port),
+    Case::new("hello_line", hello_line),
+    Case::new("multi_line", multi_line),
+    Case::new("long_line", long_line),
+    Case::new("formatting", formatting),
+];
+
+/// Installs the learner's COM1 console for `println!`.
+fn setup() {
+    if let Err(error) = serial::print::init() {
+        panic!("serial::print::init() failed: {error}");
+    }
+}
+
+/// Reads one register of the UART at `base`.
+fn uart_register(base: u16, offset: u16) -> u8 {
+    let mut port = Port::<u8>::new(base + offset);
+    // SAFETY: reading LCR and IIR of a 16550 has no side effect that matters
+    // here (reading IIR may acknowledge a transmitter-empty interrupt, and
+    // interrupts are off).
+    unsafe { port.read() }
+}
+
+/// The driver programs a UART nobody else has touched (COM2, which the test
+/// runner never uses) and sends through it. The grader checks COM2's output.
+fn second_port() {
+    let lcr_before = uart_register(COM2, 3);
+    // SAFETY: COM2 is the PC's second 16550, and nothing else in this kernel
+    // uses it.
+    let mut console = match unsafe { SerialConsole::new(COM2) } {
+        Ok(console) => console,
+        Err(error) => panic!("SerialConsole::new(COM2) failed: {error}"),
+    };
+    let lcr = uart_register(COM2, 3);
+    assert_eq!(
+        lcr & 0x83,
+        0x03,
+        "after SerialConsole::new, COM2's line control register should say 8 data bits with the \
+         divisor latch closed (low bits 0b11, bit 7 clear), but it is {lcr:#04x} (it was \
+         {lcr_before:#04x} before): was the UART initialised?"
+    );
+    let iir = uart_register(COM2, 2);
+    assert_eq!(iir & 0xc0, 0xc0, "COM2's FIFOs are off (IIR = {iir:#04x}): was the UART initialised?");
+    if let Err(error) = console.write_bytes(b"COM2 works too\n") {
+        panic!("write_bytes on COM2 failed: {error}");
+    }
+}
+
+/// The classic first line.
+fn hello_line() {
+    setup();
+    println!("Hello from Fledge!");
+}
+
+/// Newlines inside one call and across calls.
+fn multi_line() {
+    setup();
+    print!("one\ntwo\n");
+    print!("three");
+    print!("\n");
+    println!();
+    println!("four");
+}
+
+/// Text that formats to a thousand characters without an allocator.
+struct Digits(usize);
+
+impl core::fmt::Display for Digits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for _ in 0..self.0 {
+            f.write_str("0123456789")?;
+        }
+        Ok(())
+    }
+}
+
+/// A line much longer than the UART's 16-byte FIFO.
+fn long_line() {
+    setup();
+    println!("{}", Digits(100));
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // the fields are read through `Debug`
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+/// Integers, hex, a struct through `Debug`, padding.
+fn formatting() {
+    setup();
+    println!("{} {:#x} {:?}|{:>5}|", -42, 255, Point { x: 3, y: -4 }, "ab");
+}

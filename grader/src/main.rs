@@ -1,0 +1,161 @@
+//! `cargo grade`: build an exercise, boot it in QEMU, read its KTAP report
+//! and print a scorecard with hints.
+//!
+//! ```text
+//! cargo grade                        the exercises and their last scores
+//! cargo grade exercise-01            grade your work on exercise 01
+//! cargo grade 01 --solution          grade the reference solution
+//! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
+//! cargo grade --self-check           every starter fails, every solution passes
+//! ```
+//!
+//! `cargo grade` is a cargo alias (`.cargo/config.toml`) for running this
+//! binary, so there is nothing to install. Exit status: 0 for full marks,
+//! 1 for anything less, 2 when the grader itself could not do its job.
+
+mod compile;
+mod grade;
+mod history;
+mod host_tests;
+mod image;
+mod ktap;
+mod manifest;
+mod qemu;
+mod report;
+mod self_check;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use crate::compile::Progress;
+use crate::qemu::Accel;
+use crate::report::{Report, Verdict};
+
+/// Build an exercise, boot it in QEMU, and grade it.
+#[derive(Parser, Debug)]
+#[command(name = "cargo grade", bin_name = "cargo grade", version)]
+struct Args {
+    /// The exercise: `exercise-01`, `01` or `serial`. Leave it out to list
+    /// the exercises with your last scores.
+    exercise: Option<String>,
+    /// Grade the reference solution instead of your work.
+    #[arg(long)]
+    solution: bool,
+    /// Boot and grade this kernel ELF (one point per KTAP test) instead of
+    /// an exercise: for debugging the grader.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["exercise", "solution"])]
+    kernel: Option<PathBuf>,
+    /// Print one JSON object instead of the scorecard.
+    #[arg(long)]
+    json: bool,
+    /// Seconds one boot may run before it is stopped (default: the
+    /// exercise's own, 30 for --kernel).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// CPU emulation: tcg (software, works everywhere) or kvm.
+    #[arg(long, value_enum, default_value = "tcg")]
+    accel: Accel,
+    /// Show every hint for failing tests, not only the first.
+    #[arg(long)]
+    hint: bool,
+    /// Copy the guest's serial output to the terminal as it arrives.
+    #[arg(long)]
+    verbose: bool,
+    /// Grade every exercise's starter (it must fail the tests covering its
+    /// holes) and solution (it must score full marks).
+    #[arg(long, conflicts_with_all = ["exercise", "kernel", "solution"])]
+    self_check: bool,
+}
+
+fn main() -> ExitCode {
+    // `cargo grade ARGS` runs `cargo-grade ARGS`; a `cargo-grade` binary run
+    // as a cargo subcommand would get `grade` first, so skip it if present.
+    let mut argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("grade") {
+        argv.remove(1);
+    }
+    let args = Args::parse_from(argv);
+    let _ = ctrlc::set_handler(|| qemu::INTERRUPTED.store(true, Ordering::SeqCst));
+    match run(&args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{} {error:#}", console::style("cargo grade:").red().bold());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode> {
+    let root = repo_root()?;
+    let options = grade::Options {
+        timeout: args.timeout.map(Duration::from_secs),
+        accel: args.accel,
+        progress: if args.json { Progress::Quiet } else { Progress::Show },
+        echo: args.verbose && !args.json,
+    };
+    if args.self_check {
+        return self_check::run(&root, options);
+    }
+    let mut report = if let Some(kernel) = &args.kernel {
+        grade::kernel(&root, kernel, options)?
+    } else if let Some(query) = &args.exercise {
+        let manifest = manifest::find(&root, query)?;
+        let report = grade::exercise(&root, &manifest, args.solution, options)?;
+        if !args.solution {
+            history::record(&root, &report)?;
+        }
+        report
+    } else {
+        list(&root)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    report.all_hints = args.hint;
+    show(&report, args.json)?;
+    Ok(if report.verdict == Verdict::Passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn show(report: &Report, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        print!("{}", report.scorecard());
+    }
+    Ok(())
+}
+
+/// `cargo grade` with no exercise: the list, with the last scores.
+fn list(root: &Path) -> Result<()> {
+    let history = history::load(root);
+    println!("{}", console::style("Fledge exercises").bold());
+    println!();
+    for m in manifest::discover(root)? {
+        let last = match history.get(&m.id()) {
+            Some(e) => format!("{:>3}/{:<3} {:<12} {}", e.score, e.max_score, e.verdict, history::ago(e.when)),
+            None => format!("{:>3}/{:<3} not graded yet", "-", m.max_score()),
+        };
+        println!("  {}  {:<28} {last}", m.id(), m.title);
+    }
+    println!();
+    println!("Grade one with `cargo grade exercise-01`; the book is in book/ (`mdbook serve book`).");
+    Ok(())
+}
+
+/// The repository root: the nearest folder upwards with `exercises/` and a
+/// `Cargo.toml`, or the one this grader was built in.
+fn repo_root() -> Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot tell the current folder")?;
+    let is_root = |dir: &Path| dir.join("Cargo.toml").is_file() && dir.join("exercises").is_dir();
+    if let Some(found) = here.ancestors().find(|dir| is_root(dir)) {
+        return Ok(found.to_path_buf());
+    }
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("the grader's folder")?;
+    if is_root(built_in) {
+        return Ok(built_in.to_path_buf());
+    }
+    anyhow::bail!("cannot find the Fledge repository: run `cargo grade` from inside it")
+}

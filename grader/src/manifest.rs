@@ -1,0 +1,253 @@
+//! Exercise manifests: `exercises/NN-slug/exercise.toml`.
+//!
+//! A manifest names the exercise, lists its tests with their points and
+//! hints, and says what the grader must see from the host side (lines on a
+//! serial port) for a test to count. The tests themselves live in the
+//! exercise's `tests/cases/`; the manifest only refers to them by name.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// One exercise, as its manifest describes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The exercise's number, 1 for `exercises/01-serial`.
+    pub number: u32,
+    /// The short name after the number: `serial`.
+    pub slug: String,
+    /// A title for people.
+    pub title: String,
+    /// The book chapter that teaches it, relative to the repository root.
+    pub chapter: String,
+    /// Seconds one boot may take before the grader stops it.
+    #[serde(default = "default_timeout")]
+    pub timeout: u64,
+    /// The tests, in the order the scorecard shows them.
+    #[serde(rename = "test")]
+    pub tests: Vec<TestSpec>,
+    /// Where the manifest was read from (filled in by [`Manifest::load`]).
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+/// Where a test runs.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// `cargo test` on the host.
+    Host,
+    /// In the exercise's kernel, booted in QEMU.
+    Qemu,
+}
+
+/// One graded test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    /// The test's name: a `#[test]` function for host tests, a `Case` name
+    /// for kernel tests.
+    pub name: String,
+    /// Where it runs.
+    pub kind: Kind,
+    /// What it is worth.
+    pub points: u32,
+    /// Hints, most general first; a failure shows the first.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// Lines the test must print, checked from the host side.
+    #[serde(default)]
+    pub expect: Vec<Expect>,
+    /// Whether the starter's holes make this test fail. The self-check holds
+    /// every starter to failing the tests that say so.
+    #[serde(default = "yes")]
+    pub covers_hole: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A line a kernel test must print.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The line, without its line end.
+    pub line: String,
+    /// The line is `line` repeated this many times.
+    #[serde(default = "one")]
+    pub repeat: usize,
+    /// Where to look: `com1` (between the test's `# run` marker and its
+    /// result line) or `com2` (anywhere in that port's output).
+    #[serde(default)]
+    pub port: Port,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A serial port of the guest, as the grader captures it.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Port {
+    /// COM1, shared with the KTAP report.
+    #[default]
+    Com1,
+    /// COM2, which only the learner's code writes to.
+    Com2,
+}
+
+impl Expect {
+    /// The full expected line.
+    pub fn text(&self) -> String {
+        self.line.repeat(self.repeat)
+    }
+}
+
+impl Manifest {
+    /// Reads and checks `dir/exercise.toml`.
+    pub fn load(dir: &Path) -> Result<Manifest> {
+        let path = dir.join("exercise.toml");
+        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut manifest: Manifest =
+            toml::from_str(&text).with_context(|| format!("{} is not a valid exercise manifest", path.display()))?;
+        manifest.dir = dir.to_path_buf();
+        let mut names = std::collections::HashSet::new();
+        for test in &manifest.tests {
+            if !names.insert(test.name.as_str()) {
+                bail!("{}: test `{}` is listed twice", path.display(), test.name);
+            }
+            if test.kind == Kind::Host && !test.expect.is_empty() {
+                bail!("{}: host test `{}` cannot expect serial output", path.display(), test.name);
+            }
+        }
+        Ok(manifest)
+    }
+
+    /// `exercise-01`: what people type and what the JSON report says.
+    pub fn id(&self) -> String {
+        format!("exercise-{:02}", self.number)
+    }
+
+    /// `01-serial`: the folder name under `exercises/` and `solutions/`.
+    pub fn folder(&self) -> String {
+        format!("{:02}-{}", self.number, self.slug)
+    }
+
+    /// The cargo package of the starter or the solution.
+    pub fn package(&self, solution: bool) -> String {
+        let side = if solution { "solution" } else { "exercise" };
+        format!("{side}-{}", self.folder())
+    }
+
+    /// The most points the exercise gives.
+    pub fn max_score(&self) -> u32 {
+        self.tests.iter().map(|t| t.points).sum()
+    }
+
+    /// Whether any test of this kind exists.
+    pub fn has(&self, kind: Kind) -> bool {
+        self.tests.iter().any(|t| t.kind == kind)
+    }
+
+    /// Whether `query` names this exercise: `exercise-01`, `01`, `1`,
+    /// `serial`, `01-serial`.
+    pub fn answers_to(&self, query: &str) -> bool {
+        let query = query.trim().to_ascii_lowercase();
+        let number = query.strip_prefix("exercise-").or_else(|| query.strip_prefix("ex")).unwrap_or(&query);
+        number.parse::<u32>().is_ok_and(|n| n == self.number) || query == self.slug || query == self.folder()
+    }
+}
+
+/// Every exercise under `root/exercises`, in number order.
+pub fn discover(root: &Path) -> Result<Vec<Manifest>> {
+    let dir = root.join("exercises");
+    let mut manifests = Vec::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.join("exercise.toml").is_file() {
+            manifests.push(Manifest::load(&path)?);
+        }
+    }
+    manifests.sort_by_key(|m| m.number);
+    Ok(manifests)
+}
+
+/// The exercise `query` names, or an error that lists the ones there are.
+pub fn find(root: &Path, query: &str) -> Result<Manifest> {
+    let all = discover(root)?;
+    let names: Vec<String> = all.iter().map(|m| format!("{} ({})", m.id(), m.slug)).collect();
+    match all.into_iter().find(|m| m.answers_to(query)) {
+        Some(manifest) => Ok(manifest),
+        None => bail!(
+            "there is no exercise called `{query}`.\nThe exercises are: {}.\nTry `cargo grade exercise-01`, or `cargo grade` for the list.",
+            names.join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn sample() -> Manifest {
+        toml::from_str(
+            r#"
+            number = 1
+            slug = "serial"
+            title = "Hello"
+            chapter = "book/src/ch01.md"
+            [[test]]
+            name = "a"
+            kind = "host"
+            points = 1
+            [[test]]
+            name = "b"
+            kind = "qemu"
+            points = 2
+            [[test.expect]]
+            line = "ab"
+            repeat = 3
+            "#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn answers_to_the_names_people_type() {
+        let m = sample();
+        for name in ["exercise-01", "exercise-1", "01", "1", "serial", "01-serial", "Exercise-01", "ex01"] {
+            assert!(m.answers_to(name), "{name}");
+        }
+        for name in ["exercise-02", "2", "seria", "", "exercise-"] {
+            assert!(!m.answers_to(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn derived_names_and_totals() {
+        let m = sample();
+        assert_eq!(m.id(), "exercise-01");
+        assert_eq!(m.package(false), "exercise-01-serial");
+        assert_eq!(m.package(true), "solution-01-serial");
+        assert_eq!(m.max_score(), 3);
+        assert_eq!(m.timeout, 30);
+        assert_eq!(m.tests[1].expect[0].text(), "ababab");
+        assert_eq!(m.tests[1].expect[0].port, Port::Com1);
+        assert!(m.tests[0].covers_hole);
+    }
+
+    #[test]
+    fn unknown_fields_are_errors() {
+        let bad = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\ntimout = 3\ntest = []\n";
+        assert!(toml::from_str::<Manifest>(bad).is_err());
+    }
+}

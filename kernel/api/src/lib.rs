@@ -1,0 +1,23 @@
+//! The interfaces of the Fledge library operating system.
+//!
+//! In a library OS every service the kernel offers is an ordinary library: an
+//! interface, written here as a Rust trait, and several implementations of it.
+//! A 16550 UART is one implementation of [`Console`]; standard output of a
+//! Linux process is another (in `fledge-hosted`); a console that records every
+//! byte, or fails after a few, is a third (in `fledge-fakes`). Code written
+//! against the trait runs on all of them, which is how Fledge tests kernel code
+//! with plain `cargo test`.
+//!
+//! This crate holds only the traits and the error types that go with them. It
+//! is `no_std` and has no dependencies, so it builds for the bare-metal target
+//! and for the host alike.
+//!
+//! | trait | service | bare-metal implementation |
+//! |---|---|---|
+//! | [`Console`] | write bytes somewhere a person can read them | exercise 01: the 16550 UART |
+
+#![no_std]
+
+pub mod console;
+
+pub use console::{Console, ConsoleError};

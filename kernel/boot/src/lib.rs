@@ -1,0 +1,77 @@
+//! Boot glue for Fledge test kernels.
+//!
+//! Every exercise builds a small kernel whose only job is to run that
+//! exercise's tests and report them. This crate is everything such a kernel
+//! needs that is not the learner's work:
+//!
+//! - [`com1`]: the test runner's own line to the first serial port, which it
+//!   uses for KTAP output, so that a half-written console driver cannot hide
+//!   the results;
+//! - [`exit`]: leaving QEMU with a status the grader can read;
+//! - [`runner`]: the boot spine of a test kernel, from the bootloader's hand
+//!   over to the last result line, and the panic report;
+//! - [`test_kernel!`]: one line in an exercise's `main.rs` that wires the
+//!   three together.
+//!
+//! The kernel is started by the `bootloader` crate's BIOS stages, which set
+//! up long mode, paging and a stack, then call the entry point declared with
+//! [`bootloader_api::entry_point!`] and hand it a [`BootInfo`].
+//!
+//! [`BootInfo`]: bootloader_api::BootInfo
+
+#![no_std]
+
+pub mod com1;
+pub mod exit;
+pub mod runner;
+
+pub use bootloader_api;
+pub use fledge_ktap::Case;
+
+use bootloader_api::BootloaderConfig;
+
+/// How Fledge asks the bootloader to set up a test kernel. Defaults for now:
+/// later exercises map all physical memory here.
+pub const BOOTLOADER_CONFIG: BootloaderConfig = BootloaderConfig::new_default();
+
+/// Declares a test kernel that runs `$cases` (a `&'static [Case]`).
+///
+/// On the bare-metal target this defines the bootloader entry point and the
+/// panic handler. On the host it defines a `main` that explains what the
+/// binary is, so `cargo test --workspace` can build every crate.
+///
+/// ```ignore
+/// #![cfg_attr(target_os = "none", no_std, no_main)]
+/// mod cases;
+/// fledge_boot::test_kernel!(cases::CASES);
+/// ```
+#[macro_export]
+macro_rules! test_kernel {
+    ($cases:expr) => {
+        #[cfg(target_os = "none")]
+        $crate::bootloader_api::entry_point!(__fledge_main, config = &$crate::BOOTLOADER_CONFIG);
+
+        #[cfg(target_os = "none")]
+        fn __fledge_main(boot_info: &'static mut $crate::bootloader_api::BootInfo) -> ! {
+            $crate::runner::run(boot_info, $cases)
+        }
+
+        #[cfg(target_os = "none")]
+        #[panic_handler]
+        fn __fledge_panic(info: &::core::panic::PanicInfo) -> ! {
+            $crate::runner::report_panic(info)
+        }
+
+        #[cfg(not(target_os = "none"))]
+        fn main() {
+            // The tests are only run on the bare-metal target.
+            let _: &[$crate::Case] = $cases;
+            ::std::eprintln!(
+                "{} is a kernel: it runs in QEMU, not on this machine.\n\
+                 Build, boot and grade it with `cargo grade` from the repository root.",
+                env!("CARGO_PKG_NAME")
+            );
+            ::std::process::exit(2);
+        }
+    };
+}

@@ -1,0 +1,103 @@
+//! The boot spine of a test kernel.
+//!
+//! ```text
+//! bootloader ──> run(boot_info, cases)
+//!                  1. com1::init           the runner's own serial line
+//!                  2. read the ramdisk     nonce and first test, from the grader
+//!                  3. KTAP header          version, nonce, plan
+//!                  4. for each test:       "# run N name", the test, "ok N name"
+//!                  5. exit_qemu(Success)
+//!
+//! a test panics ──> report_panic(info)
+//!                  "not ok N name # panicked at file:line:col: message"
+//!                  exit_qemu(Failure); the grader boots again from N + 1
+//! ```
+//!
+//! There is no unwinding in a kernel: once a test panics, the stack it was
+//! using, and any lock it held, are in an unknown state. Rather than carry
+//! on on top of that, the runner ends the boot and lets the grader start a
+//! clean one. That is the same reason the Linux kernel's KUnit runs each
+//! suite it cares about in isolation.
+
+use core::panic::PanicInfo;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use bootloader_api::BootInfo;
+use fledge_ktap::ktap::{self, Outcome};
+use fledge_ktap::{Case, RunConfig};
+
+use crate::com1::{self, Com1};
+use crate::exit::{ExitCode, exit_qemu};
+
+/// The suite being run, for the panic handler.
+static CASES: spin::Once<&'static [Case]> = spin::Once::new();
+
+/// The number (1-based) of the test that is running, or 0 between tests.
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `cases` as the grader asked, reports each in KTAP on COM1, and
+/// leaves QEMU.
+pub fn run(boot_info: &'static mut BootInfo, cases: &'static [Case]) -> ! {
+    com1::init();
+    let mut out = Com1;
+    let config = match run_config(boot_info) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = ktap::header(&mut out, "", cases.len());
+            let _ = ktap::bail_out(&mut out, format_args!("{error}"));
+            exit_qemu(ExitCode::Failure)
+        }
+    };
+    CASES.call_once(|| cases);
+    let _ = ktap::header(&mut out, config.nonce, cases.len());
+    for (index, case) in cases.iter().enumerate() {
+        let number = index + 1;
+        if number < config.start {
+            let _ = ktap::result(&mut out, number, case.name, Outcome::Skip("ran in an earlier boot"));
+            continue;
+        }
+        let _ = ktap::running(&mut out, number, case.name);
+        CURRENT.store(number, Ordering::SeqCst);
+        (case.run)();
+        CURRENT.store(0, Ordering::SeqCst);
+        let _ = ktap::result(&mut out, number, case.name, Outcome::Pass);
+    }
+    exit_qemu(ExitCode::Success)
+}
+
+/// Reads the grader's run configuration from the ramdisk. A kernel booted by
+/// hand has no ramdisk and runs every test with no nonce.
+fn run_config(boot_info: &'static BootInfo) -> Result<RunConfig<'static>, fledge_ktap::ConfigError> {
+    let Some(addr) = boot_info.ramdisk_addr.into_option() else {
+        return Ok(RunConfig::UNCONFIGURED);
+    };
+    // SAFETY: the bootloader loaded the ramdisk at `addr`, mapped its
+    // `ramdisk_len` bytes for the kernel and hands them over for good; nothing
+    // writes to them.
+    let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, boot_info.ramdisk_len as usize) };
+    RunConfig::parse(bytes)
+}
+
+/// Reports a panic as the failure of the running test and ends the boot.
+///
+/// The report names the source location first, `file:line:column`, because
+/// that is where a newcomer should look; then the panic's message.
+pub fn report_panic(info: &PanicInfo<'_>) -> ! {
+    let mut out = Com1;
+    let number = CURRENT.load(Ordering::SeqCst);
+    let name = CASES.get().and_then(|cases| cases.get(number.wrapping_sub(1))).map(|case| case.name);
+    let message = info.message();
+    let why = match info.location() {
+        Some(at) => format_args!("panicked at {}:{}:{}: {}", at.file(), at.line(), at.column(), message),
+        None => format_args!("panicked: {}", message),
+    };
+    match name {
+        Some(name) => {
+            let _ = ktap::result(&mut out, number, name, Outcome::Fail(why));
+        }
+        None => {
+            let _ = ktap::bail_out(&mut out, why);
+        }
+    }
+    exit_qemu(ExitCode::Failure)
+}

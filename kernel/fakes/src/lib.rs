@@ -1,0 +1,17 @@
+//! Fake implementations of the Fledge interfaces, for tests on the host.
+//!
+//! A fake is an implementation of a `fledge-api` trait that does something a
+//! test can control or inspect: it remembers what it was given, fails on
+//! cue, or behaves badly on purpose. Code written against the trait cannot
+//! tell the difference, which is the point: the error paths of a driver
+//! stack can be exercised with `cargo test`, without a machine that fails in
+//! just the right way. (smoltcp's `FaultInjector` device and MirageOS's
+//! test implementations of its module types are the models.)
+//!
+//! | fake | trait | what it does |
+//! |---|---|---|
+//! | [`RecordingConsole`] | `Console` | keeps every byte; can fail after N bytes; can yield between bytes to shake out races |
+
+pub mod console;
+
+pub use console::{RecordingConsole, Recording};

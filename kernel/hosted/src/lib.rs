@@ -1,0 +1,15 @@
+//! Fledge's interfaces implemented on top of an ordinary operating system.
+//!
+//! This is the *hosted* half of the library-OS idea: the same application
+//! code that runs on bare metal against a UART or a virtio NIC runs as a
+//! Linux process against these implementations, which borrow the host's
+//! standard output, clock, and so on. (MirageOS builds one application as a
+//! Unix process or as a Xen unikernel the same way.)
+//!
+//! | implementation | trait | backed by |
+//! |---|---|---|
+//! | [`HostConsole`] | `Console` | any `std::io::Write`; [`HostConsole::stdout`] for standard output |
+
+pub mod console;
+
+pub use console::HostConsole;
