@@ -61,6 +61,9 @@ impl Stream {
     /// Parses a whole capture.
     pub fn parse(bytes: &[u8]) -> Stream {
         let mut stream = Stream::default();
+        // Text after the last `\n` is a line too, cut off; nothing after it is
+        // no line at all.
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         for raw in bytes.split(|&b| b == b'\n') {
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             stream.line(&String::from_utf8_lossy(raw));
