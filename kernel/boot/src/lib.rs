@@ -40,7 +40,7 @@ pub const BOOTLOADER_CONFIG: BootloaderConfig = BootloaderConfig::new_default();
 /// panic handler. On the host it defines a `main` that explains what the
 /// binary is, so `cargo test --workspace` can build every crate.
 ///
-/// ```ignore
+/// ```text
 /// #![cfg_attr(target_os = "none", no_std, no_main)]
 /// mod cases;
 /// fledge_boot::test_kernel!(cases::CASES);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Fledge's whole test suite, as CI runs it:
+#
+#   1. the project's promises about its own source (no #![feature]);
+#   2. every host test in the workspace (`cargo test --workspace`), which
+#      includes the grader's tests against misbehaving guest kernels;
+#   3. the self-check: every exercise's starter fails the tests over its
+#      holes, and every reference solution scores full marks, graded in QEMU;
+#   4. the book builds with no warnings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
+
+step "Source checks"
+if grep -rln --include='*.rs' '#!\[feature' kernel exercises solutions grader; then
+    echo "#![feature] found above: Fledge's crates stay on stable Rust features." >&2
+    exit 1
+fi
+echo "no #![feature] in kernel/, exercises/, solutions/, grader/"
+
+step "Host tests: cargo test --workspace"
+cargo test --workspace
+
+step "Self-check: starters fail, solutions pass (cargo grade --self-check)"
+cargo grade --self-check
+
+step "The book: mdbook build book"
+log=$(mktemp)
+mdbook build book 2>&1 | tee "$log"
+if grep -qE 'WARN|ERROR' "$log"; then
+    echo "mdbook printed warnings or errors (above): the book must build cleanly." >&2
+    exit 1
+fi
+rm -f "$log"
+step "All checks passed."
