@@ -139,10 +139,12 @@ impl Report {
             }
             line(&mut out, String::new());
             line(&mut out, "Fix the first error (the file and line are in the message), then run the same command again.".into());
+            line(&mut out, format!("None of the {} tests could run.", self.tests.len()));
             line(&mut out, String::new());
         }
+        let tests = if self.build_errors.is_some() { &[][..] } else { &self.tests[..] };
         let width = self.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
-        for test in &self.tests {
+        for test in tests {
             let mark = match test.status {
                 Status::Passed => style("PASS").green().bold(),
                 Status::Failed => style("FAIL").red().bold(),
