@@ -19,6 +19,8 @@ if grep -rln --include='*.rs' '#!\[feature' kernel exercises solutions grader; t
     exit 1
 fi
 echo "no #![feature] in kernel/, exercises/, solutions/, grader/"
+cargo fmt --check
+echo "cargo fmt --check: the code is formatted"
 
 step "Host tests: cargo test --workspace"
 cargo test --workspace

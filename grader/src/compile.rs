@@ -152,7 +152,10 @@ mod test {
     #[test]
     fn first_errors_starts_at_the_first_error_and_is_capped() {
         let messages = "   Compiling a\nerror[E0308]: mismatched types\n --> src/lib.rs:1:1\n1\n2\n3\n";
-        assert_eq!(first_errors(messages, 2), "error[E0308]: mismatched types\n --> src/lib.rs:1:1\n... (3 more lines)");
+        assert_eq!(
+            first_errors(messages, 2),
+            "error[E0308]: mismatched types\n --> src/lib.rs:1:1\n... (3 more lines)"
+        );
         assert_eq!(first_errors("no problems", 5), "no problems");
     }
 }

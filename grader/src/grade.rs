@@ -119,7 +119,9 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             }
             let Some(result) = run.results.values().find(|r| r.name == spec.name) else {
                 test.diagnostic = Some(match ending {
-                    Some(Verdict::TimedOut) | Some(Verdict::Crashed) => "not reached: an earlier boot ended badly".into(),
+                    Some(Verdict::TimedOut) | Some(Verdict::Crashed) => {
+                        "not reached: an earlier boot ended badly".into()
+                    }
                     _ => "the kernel never reported this test".into(),
                 });
                 continue;
@@ -131,14 +133,18 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             let missing = spec.expect.iter().find(|e| {
                 let text = e.text();
                 match e.port {
-                    Port::Com1 => !result.output.iter().any(|l| *l == text),
+                    Port::Com1 => !result.output.contains(&text),
                     Port::Com2 => !run.com2.lines().any(|l| l.strip_suffix('\r').unwrap_or(l) == text),
                 }
             });
             match missing {
                 None => pass(test),
                 Some(e) => {
-                    let shown = if e.repeat > 1 { format!("`{}` {} times in a row", e.line, e.repeat) } else { format!("`{}`", e.line) };
+                    let shown = if e.repeat > 1 {
+                        format!("`{}` {} times in a row", e.line, e.repeat)
+                    } else {
+                        format!("`{}`", e.line)
+                    };
                     let place = match e.port {
                         Port::Com1 => "in this test's output on COM1",
                         Port::Com2 => "on COM2",
@@ -252,7 +258,14 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
     let log_path = root.join("target").join("fledge").join("logs").join(format!("{label}.log"));
     fs::create_dir_all(log_path.parent().context("log folder")?)?;
     let mut log = fs::File::create(&log_path).with_context(|| format!("cannot write {}", log_path.display()))?;
-    let mut run = Run { plan: None, results: BTreeMap::new(), verdict: None, notes: Vec::new(), com2: String::new(), log: log_path };
+    let mut run = Run {
+        plan: None,
+        results: BTreeMap::new(),
+        verdict: None,
+        notes: Vec::new(),
+        com2: String::new(),
+        log: log_path,
+    };
 
     let mut start = 1;
     for boot_number in 1.. {
@@ -260,11 +273,17 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         let image = crate::image::build(kernel, &crate::image::run_config(&nonce, start), &dir)?;
         let com2_path = dir.join("com2.log");
         let _ = fs::remove_file(&com2_path);
-        let request = qemu::Request { image: &image, com2: &com2_path, timeout, accel: options.accel, echo: options.echo };
+        let request =
+            qemu::Request { image: &image, com2: &com2_path, timeout, accel: options.accel, echo: options.echo };
         let boot = qemu::boot(&qemu_path, &request)?;
         run.com2.push_str(&String::from_utf8_lossy(&fs::read(&com2_path).unwrap_or_default()));
 
-        writeln!(log, "===== boot {boot_number}: from test {start}, nonce {nonce}, {:?} after {:.2}s =====", boot.ending, boot.elapsed.as_secs_f64())?;
+        writeln!(
+            log,
+            "===== boot {boot_number}: from test {start}, nonce {nonce}, {:?} after {:.2}s =====",
+            boot.ending,
+            boot.elapsed.as_secs_f64()
+        )?;
         log.write_all(&boot.com1)?;
         if boot.com1_dropped > 0 {
             writeln!(log, "\n[the grader dropped {} more bytes of output]", boot.com1_dropped)?;
@@ -299,7 +318,10 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         let unfinished = |why: String, run: &mut Run| -> usize {
             match &stream.unfinished {
                 Some((number, name, output)) => {
-                    run.results.insert(*number, Outcome { name: name.clone(), ok: false, diagnostic: Some(why), output: output.clone() });
+                    run.results.insert(
+                        *number,
+                        Outcome { name: name.clone(), ok: false, diagnostic: Some(why), output: output.clone() },
+                    );
                     *number
                 }
                 None => last,
@@ -309,8 +331,17 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         let next = match boot.ending {
             Ending::Interrupted => bail!("interrupted: QEMU was stopped"),
             Ending::TimedOut => {
-                unfinished(format!("still running after {}s: the kernel hung (an endless loop, or waiting for something that never comes)", timeout.as_secs()), &mut run);
-                run.notes.push(format!("boot {boot_number} was stopped after {}s; raise the limit with --timeout SECS if it is just slow", timeout.as_secs()));
+                unfinished(
+                    format!(
+                        "still running after {}s: the kernel hung (an endless loop, or waiting for something that never comes)",
+                        timeout.as_secs()
+                    ),
+                    &mut run,
+                );
+                run.notes.push(format!(
+                    "boot {boot_number} was stopped after {}s; raise the limit with --timeout SECS if it is just slow",
+                    timeout.as_secs()
+                ));
                 run.verdict = Some(Verdict::TimedOut);
                 break;
             }

@@ -91,7 +91,12 @@ fn failure_message(text: &str, name: &str) -> Option<String> {
     let first = lines.next()?;
     let at = first.find("panicked at ").map(|i| &first[i..]).unwrap_or(first).trim_end_matches(':');
     let message: Vec<&str> = lines
-        .take_while(|l| !l.starts_with("note:") && !l.starts_with("stack backtrace:") && !l.starts_with("----") && !l.trim().is_empty())
+        .take_while(|l| {
+            !l.starts_with("note:")
+                && !l.starts_with("stack backtrace:")
+                && !l.starts_with("----")
+                && !l.trim().is_empty()
+        })
         .take(6)
         .collect();
     Some(if message.is_empty() { at.to_string() } else { format!("{at}: {}", message.join(" ")) })

@@ -95,10 +95,10 @@ impl Stream {
     }
 
     fn finish(&mut self, mut result: Result) {
-        if let Some((number, _, output)) = self.unfinished.take() {
-            if number == result.number {
-                result.output = output;
-            }
+        if let Some((number, _, output)) = self.unfinished.take()
+            && number == result.number
+        {
+            result.output = output;
         }
         self.results.push(result);
     }

@@ -128,6 +128,7 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     unsafe {
         cmd.pre_exec(|| {
             libc::setpgid(0, 0);
+            #[cfg(target_os = "linux")]
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             Ok(())
         });

@@ -138,7 +138,10 @@ impl Report {
                 line(&mut out, format!("    {l}"));
             }
             line(&mut out, String::new());
-            line(&mut out, "Fix the first error (the file and line are in the message), then run the same command again.".into());
+            line(
+                &mut out,
+                "Fix the first error (the file and line are in the message), then run the same command again.".into(),
+            );
             line(&mut out, format!("None of the {} tests could run.", self.tests.len()));
             line(&mut out, String::new());
         }
@@ -154,10 +157,7 @@ impl Report {
                 Kind::Host => "host",
                 Kind::Qemu => "qemu",
             };
-            line(
-                &mut out,
-                format!("  {mark}  {kind}  {:width$}  {:>2}/{}", test.name, test.points, test.max_points),
-            );
+            line(&mut out, format!("  {mark}  {kind}  {:width$}  {:>2}/{}", test.name, test.points, test.max_points));
             if test.status != Status::Passed {
                 if let Some(why) = &test.diagnostic {
                     line(&mut out, format!("              {}", style(why).dim()));
@@ -180,11 +180,11 @@ impl Report {
         if let Some(log) = &self.log {
             line(&mut out, format!("Serial log: {}", log.display()));
         }
-        if self.verdict != Verdict::Passed {
-            if let Some(chapter) = &self.chapter {
-                let more = if self.all_hints { "" } else { "; `--hint` shows every hint" };
-                line(&mut out, format!("Stuck? Read {chapter}{more}."));
-            }
+        if self.verdict != Verdict::Passed
+            && let Some(chapter) = &self.chapter
+        {
+            let more = if self.all_hints { "" } else { "; `--hint` shows every hint" };
+            line(&mut out, format!("Stuck? Read {chapter}{more}."));
         }
         out
     }

@@ -31,15 +31,28 @@ pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
             .filter(|(spec, test)| spec.covers_hole && test.status == Status::Passed)
             .map(|(spec, _)| spec.name.as_str())
             .collect();
-        let starter_ok = starter.verdict != Verdict::Passed
-            && starter.verdict != Verdict::BuildFailed
-            && leaks.is_empty();
+        let starter_ok =
+            starter.verdict != Verdict::Passed && starter.verdict != Verdict::BuildFailed && leaks.is_empty();
         report_line(
             starter_ok,
-            &format!("{} starter: {}/{} ({}), every test over a hole fails", m.id(), starter.score, starter.max_score, starter.verdict.as_str()),
-            &if leaks.is_empty() { format!("{:?}", starter.notes) } else { format!("passes with holes: {}", leaks.join(", ")) },
+            &format!(
+                "{} starter: {}/{} ({}), every test over a hole fails",
+                m.id(),
+                starter.score,
+                starter.max_score,
+                starter.verdict.as_str()
+            ),
+            &if leaks.is_empty() {
+                format!("{:?}", starter.notes)
+            } else {
+                format!("passes with holes: {}", leaks.join(", "))
+            },
         );
-        if starter_ok { passed += 1 } else { failed += 1 }
+        if starter_ok {
+            passed += 1
+        } else {
+            failed += 1
+        }
 
         let solution = grade::exercise(root, &m, true, options)?;
         let solution_ok = solution.verdict == Verdict::Passed && solution.score == solution.max_score;

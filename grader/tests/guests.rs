@@ -24,7 +24,15 @@ fn guests() -> &'static Path {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(root())
-            .args(["build", "--package", "fledge-test-guests", "--target", "x86_64-unknown-none", "--profile", "kernel"])
+            .args([
+                "build",
+                "--package",
+                "fledge-test-guests",
+                "--target",
+                "x86_64-unknown-none",
+                "--profile",
+                "kernel",
+            ])
             .status()
             .expect("running cargo to build the guest kernels");
         assert!(status.success(), "the guest kernels did not build");
@@ -46,7 +54,11 @@ fn grade(guest: &str) -> (Value, i32, Duration) {
         .expect("running the grader");
     let elapsed = start.elapsed();
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("the grader's --json output is not JSON ({e}):\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        panic!(
+            "the grader's --json output is not JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
     });
     assert_no_qemu_left(guest);
     (report, output.status.code().unwrap_or(-1), elapsed)
@@ -91,10 +103,7 @@ fn a_passing_kernel_passes() {
 fn a_hanging_kernel_times_out() {
     let (report, code, elapsed) = grade("guest-hang");
     assert_eq!(report["verdict"], "timed_out", "{report}");
-    assert_eq!(
-        statuses(&report),
-        pairs(&[("fine", "passed"), ("hangs", "failed"), ("test 3", "not_run")])
-    );
+    assert_eq!(statuses(&report), pairs(&[("fine", "passed"), ("hangs", "failed"), ("test 3", "not_run")]));
     assert_eq!(code, 1);
     assert!(elapsed >= Duration::from_secs(TIMEOUT_SECS), "stopped early: {elapsed:?}");
     assert!(elapsed < Duration::from_secs(TIMEOUT_SECS + 5), "took {elapsed:?}");
@@ -123,7 +132,8 @@ fn a_missing_kernel_is_a_clear_error() {
 
 #[test]
 fn a_wrong_exercise_name_lists_the_real_ones() {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-grade")).current_dir(root()).arg("exercise-99").output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_cargo-grade")).current_dir(root()).arg("exercise-99").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("there is no exercise called `exercise-99`"), "{stderr}");

@@ -48,6 +48,7 @@
 
 use core::fmt;
 
+// ANCHOR: error
 /// Why a console could not take the bytes it was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsoleError {
@@ -60,6 +61,7 @@ pub enum ConsoleError {
     /// The console has a fixed capacity and it is used up.
     Full,
 }
+// ANCHOR_END: error
 
 impl fmt::Display for ConsoleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -71,12 +73,14 @@ impl fmt::Display for ConsoleError {
     }
 }
 
+// ANCHOR: trait
 /// Somewhere to write bytes that a person will read. See the [module
 /// documentation](self) for the contract every implementation keeps.
 pub trait Console {
     /// Writes all of `bytes`, in order, or says why it could not.
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), ConsoleError>;
 }
+// ANCHOR_END: trait
 
 impl<C: Console + ?Sized> Console for &mut C {
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), ConsoleError> {

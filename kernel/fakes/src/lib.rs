@@ -14,4 +14,4 @@
 
 pub mod console;
 
-pub use console::{RecordingConsole, Recording};
+pub use console::{Recording, RecordingConsole};

@@ -115,13 +115,7 @@ mod test {
         assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce"), Err(ConfigError::Malformed));
         assert_eq!(RunConfig::parse(b"fledge-run 1\n"), Err(ConfigError::BadNonce));
         assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=xyz"), Err(ConfigError::BadNonce));
-        assert_eq!(
-            RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=0"),
-            Err(ConfigError::BadStart)
-        );
-        assert_eq!(
-            RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=-1"),
-            Err(ConfigError::BadStart)
-        );
+        assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=0"), Err(ConfigError::BadStart));
+        assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=-1"), Err(ConfigError::BadStart));
     }
 }

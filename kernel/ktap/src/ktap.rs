@@ -139,10 +139,7 @@ mod test {
         result(&mut out, 1, "a", Outcome::Pass).unwrap();
         result(&mut out, 2, "b", Outcome::Skip("ran earlier")).unwrap();
         result(&mut out, 3, "c", Outcome::Fail(format_args!("x = {}", 7))).unwrap();
-        assert_eq!(
-            out.as_str(),
-            "# run 1 a\nok 1 a\nok 2 b # SKIP ran earlier\nnot ok 3 c # x = 7\n"
-        );
+        assert_eq!(out.as_str(), "# run 1 a\nok 1 a\nok 2 b # SKIP ran earlier\nnot ok 3 c # x = 7\n");
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub struct SerialConsole {
 }
 
 impl SerialConsole {
+    // ANCHOR: new
     /// Finds the UART at I/O port `base`, programs it with the crate's
     /// default configuration (115200 baud, 8N1, FIFOs on), and returns it
     /// ready for writing. A missing chip is [`ConsoleError::NotReady`].
@@ -47,7 +48,6 @@ impl SerialConsole {
     /// `base` must be the base port of a 16550 UART (such as [`COM1`]), and
     /// for as long as the console lives nothing else may reprogram that UART
     /// in a way that breaks sending bytes.
-    // ANCHOR: new
     pub unsafe fn new(base: u16) -> Result<Self, ConsoleError> {
         // SAFETY: the caller promises that `base` is a 16550's base port.
         let created = unsafe { Uart16550::new_port(base) };
