@@ -53,31 +53,22 @@ pub struct Options {
 pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Options) -> Result<Report> {
     let package = manifest.package(solution);
     let side = if solution { "reference solution" } else { "your work" };
-    let mut report = Report {
-        exercise: manifest.id(),
-        score: 0,
-        max_score: manifest.max_score(),
-        verdict: Verdict::Failed,
-        tests: manifest
-            .tests
-            .iter()
-            .map(|t| TestReport {
-                name: t.name.clone(),
-                kind: t.kind,
-                status: Status::NotRun,
-                points: 0,
-                max_points: t.points,
-                diagnostic: None,
-                hints: t.hints.clone(),
-            })
-            .collect(),
-        log: None,
-        notes: Vec::new(),
-        title: format!("Exercise {:02}: {} ({side}, {package})", manifest.number, manifest.title),
-        chapter: Some(manifest.chapter.clone()),
-        build_errors: None,
-        all_hints: false,
-    };
+    let tests = manifest
+        .tests
+        .iter()
+        .map(|t| TestReport {
+            name: t.name.clone(),
+            kind: t.kind,
+            status: Status::NotRun,
+            points: 0,
+            max_points: t.points,
+            diagnostic: None,
+            hints: t.hints.clone(),
+        })
+        .collect();
+    let title = format!("Exercise {:02}: {} ({side}, {package})", manifest.number, manifest.title);
+    let mut report = Report::new(manifest.id(), title, tests);
+    report.chapter = Some(manifest.chapter.clone());
 
     let kernel = if manifest.has(Kind::Qemu) {
         match compile::build_kernel(root, &package, options.progress)? {
@@ -195,19 +186,9 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
             test
         })
         .collect();
-    let mut report = Report {
-        exercise: kernel.display().to_string(),
-        score: 0,
-        max_score: 0,
-        verdict: Verdict::Failed,
-        tests,
-        log: Some(run.log),
-        notes: run.notes,
-        title: format!("Kernel {}", kernel.display()),
-        chapter: None,
-        build_errors: None,
-        all_hints: false,
-    };
+    let mut report = Report::new(kernel.display().to_string(), format!("Kernel {}", kernel.display()), tests);
+    report.log = Some(run.log);
+    report.notes = run.notes;
     report.finish(run.verdict);
     Ok(report)
 }

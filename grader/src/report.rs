@@ -108,6 +108,23 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report on `tests`, none of them graded yet.
+    pub fn new(exercise: String, title: String, tests: Vec<TestReport>) -> Report {
+        Report {
+            exercise,
+            score: 0,
+            max_score: tests.iter().map(|t| t.max_points).sum(),
+            verdict: Verdict::Failed,
+            tests,
+            log: None,
+            notes: Vec::new(),
+            title,
+            chapter: None,
+            build_errors: None,
+            all_hints: false,
+        }
+    }
+
     /// Adds up the points and settles the verdict from the tests, unless a
     /// harder verdict (time-out, crash, ...) was already given.
     pub fn finish(&mut self, ending: Option<Verdict>) {
