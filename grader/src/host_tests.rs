@@ -12,7 +12,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+
+use crate::child::{self, Ending};
 
 /// One host test's outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,33 +28,26 @@ pub struct Outcome {
 /// Runs the test binary and returns each test's outcome by name (module
 /// path stripped), plus whether the binary had to be stopped.
 pub fn run(exe: &Path, timeout: Duration) -> Result<(BTreeMap<String, Outcome>, bool)> {
-    let mut child = Command::new(exe)
-        .args(["--color", "never", "--test-threads", "2"])
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot run {}", exe.display()))?;
+    let mut cmd = Command::new(exe);
+    cmd.args(["--color", "never", "--test-threads", "2"]).env("RUST_BACKTRACE", "0");
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    let start = Instant::now();
+    let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot run {}", exe.display()))?;
     let mut stdout = child.stdout.take().context("test binary's output")?;
     let reader = thread::spawn(move || {
+        // Keep the first 16 MiB; read (and drop) the rest so that a test
+        // that prints without end cannot block on a full pipe.
         let mut text = Vec::new();
         let _ = stdout.by_ref().take(16 << 20).read_to_end(&mut text);
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         String::from_utf8_lossy(&text).into_owned()
     });
-    let start = Instant::now();
-    let mut timed_out = false;
-    while child.try_wait()?.is_none() {
-        if start.elapsed() >= timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            timed_out = true;
-            break;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
+    let ending = child::wait(&mut child, start, timeout)?;
     let text = reader.join().unwrap_or_default();
-    Ok((parse(&text), timed_out))
+    match ending {
+        Ending::Interrupted => bail!("interrupted while the host tests ran"),
+        ending => Ok((parse(&text), ending == Ending::TimedOut)),
+    }
 }
 
 /// Reads libtest's plain report.

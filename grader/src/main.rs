@@ -13,6 +13,7 @@
 //! binary, so there is nothing to install. Exit status: 0 for full marks,
 //! 1 for anything less, 2 when the grader itself could not do its job.
 
+mod child;
 mod compile;
 mod grade;
 mod history;
@@ -80,7 +81,7 @@ fn main() -> ExitCode {
         argv.remove(1);
     }
     let args = Args::parse_from(argv);
-    let _ = ctrlc::set_handler(|| qemu::INTERRUPTED.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(|| child::INTERRUPTED.store(true, Ordering::SeqCst));
     match run(&args) {
         Ok(code) => code,
         Err(error) => {

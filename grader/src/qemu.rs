@@ -4,26 +4,18 @@
 //! pipe the grader reads, COM2 in a file, the `isa-debug-exit` device at
 //! port 0xf4 and `-no-reboot` (a triple fault ends the run instead of
 //! rebooting forever). Whatever happens, the QEMU process is gone when
-//! `boot` returns:
-//!
-//! - at the deadline the grader kills it;
-//! - on Ctrl-C the grader kills it (QEMU runs in its own process group, so
-//!   the terminal's signal reaches only the grader);
-//! - if the grader itself dies, the kernel kills QEMU for it
-//!   (`PR_SET_PDEATHSIG`).
+//! `boot` returns: it is started and waited for through [`crate::child`],
+//! which kills it at the deadline, on Ctrl-C, or when the grader dies.
 
 use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-/// Set by the Ctrl-C handler; [`boot`] stops the guest when it sees it.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub use crate::child::Ending;
 
 /// How much of COM1's output is kept in memory; the rest is counted.
 pub const OUTPUT_CAP: usize = 8 << 20;
@@ -53,19 +45,6 @@ pub struct Request<'a> {
     pub accel: Accel,
     /// Copy COM1 to the terminal as it arrives.
     pub echo: bool,
-}
-
-/// How a boot ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ending {
-    /// QEMU exited with this status (33 and 35 come from the guest).
-    Exited(i32),
-    /// QEMU was killed by this signal, not by the grader.
-    Signalled(i32),
-    /// The deadline passed and the grader stopped the guest.
-    TimedOut,
-    /// The person at the terminal pressed Ctrl-C.
-    Interrupted,
 }
 
 /// What one boot produced.
@@ -123,18 +102,8 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
 pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let mut cmd = command(qemu, request);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    // SAFETY: the closure runs in the child between fork and exec and calls
-    // only `setpgid` and `prctl`, which are async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setpgid(0, 0);
-            #[cfg(target_os = "linux")]
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
     let start = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("cannot start {}", qemu.display()))?;
+    let mut child = crate::child::spawn(&mut cmd).with_context(|| format!("cannot start {}", qemu.display()))?;
     let mut stdout = child.stdout.take().context("QEMU's standard output")?;
     let mut stderr = child.stderr.take().context("QEMU's standard error")?;
     let echo = request.echo;
@@ -159,40 +128,9 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         text
     });
 
-    let ending = loop {
-        if let Some(status) = child.try_wait()? {
-            break match (status.code(), status.signal()) {
-                (Some(code), _) => Ending::Exited(code),
-                (None, Some(signal)) => Ending::Signalled(signal),
-                (None, None) => bail!("QEMU ended with an unknown status"),
-            };
-        }
-        let stop = if INTERRUPTED.load(Ordering::SeqCst) {
-            Some(Ending::Interrupted)
-        } else if start.elapsed() >= request.timeout {
-            Some(Ending::TimedOut)
-        } else {
-            None
-        };
-        if let Some(ending) = stop {
-            kill_group(&mut child);
-            break ending;
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
+    let ending = crate::child::wait(&mut child, start, request.timeout)?;
     let elapsed = start.elapsed();
     let (com1, com1_dropped) = reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     Ok(Boot { com1, com1_dropped, ending, elapsed, stderr })
-}
-
-/// Kills QEMU's whole process group and reaps QEMU.
-fn kill_group(child: &mut std::process::Child) {
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: `kill` with a negative pid signals the process group `pid`,
-    // which the child created for itself in `pre_exec`; it has no memory
-    // effects on this process.
-    unsafe { libc::kill(-pid, libc::SIGKILL) };
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -1,0 +1,83 @@
+//! Child processes the grader starts and must never lose.
+//!
+//! QEMU and the host test binaries both run learner code that may hang. So
+//! every child is started in its own process group, which the grader kills
+//! as a whole at the deadline or on Ctrl-C. If the grader itself dies, the
+//! kernel kills the child for it (`PR_SET_PDEATHSIG`, Linux only).
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+
+/// Set by the Ctrl-C handler; [`wait`] stops the child when it sees it.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How a child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// It exited with this status.
+    Exited(i32),
+    /// It was killed by this signal, not by the grader.
+    Signalled(i32),
+    /// The deadline passed and the grader stopped it.
+    TimedOut,
+    /// The person at the terminal pressed Ctrl-C.
+    Interrupted,
+}
+
+/// Starts `cmd` in a process group of its own, tied to the grader's life.
+pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    // SAFETY: the closure runs in the child between fork and exec and calls
+    // only `setpgid` and `prctl`, which are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setpgid(0, 0);
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    cmd.spawn()
+}
+
+/// Waits for a child started by [`spawn`] until it ends, `timeout` has
+/// passed since `start`, or Ctrl-C; in the last two cases kills its whole
+/// process group. The child is reaped either way.
+pub fn wait(child: &mut Child, start: Instant, timeout: Duration) -> Result<Ending> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(match (status.code(), status.signal()) {
+                (Some(code), _) => Ending::Exited(code),
+                (None, Some(signal)) => Ending::Signalled(signal),
+                (None, None) => bail!("a child process ended with an unknown status"),
+            });
+        }
+        let stop = if INTERRUPTED.load(Ordering::SeqCst) {
+            Some(Ending::Interrupted)
+        } else if start.elapsed() >= timeout {
+            Some(Ending::TimedOut)
+        } else {
+            None
+        };
+        if let Some(ending) = stop {
+            kill_group(child);
+            return Ok(ending);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Kills a child's whole process group and reaps the child.
+fn kill_group(child: &mut Child) {
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: `kill` with a negative pid signals the process group `pid`,
+    // which the child created for itself in `spawn`; it has no memory
+    // effects on this process.
+    unsafe { libc::kill(-pid, libc::SIGKILL) };
+    let _ = child.kill();
+    let _ = child.wait();
+}
