@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use crate::compile::{self, Progress};
 use crate::host_tests;
 use crate::ktap::Stream;
-use crate::manifest::{Kind, Manifest, Port};
+use crate::manifest::{ExitSpec, Kind, Manifest, PanicSpec, Port, TestSpec};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::{Report, Status, TestReport, Verdict};
 
@@ -117,31 +117,9 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 });
                 continue;
             };
-            if !result.ok {
-                fail(test, result.diagnostic.clone().unwrap_or_else(|| "failed".into()));
-                continue;
-            }
-            let missing = spec.expect.iter().find(|e| {
-                let text = e.text();
-                match e.port {
-                    Port::Com1 => !result.output.contains(&text),
-                    Port::Com2 => !run.com2.lines().any(|l| l.strip_suffix('\r').unwrap_or(l) == text),
-                }
-            });
-            match missing {
-                None => pass(test),
-                Some(e) => {
-                    let shown = if e.repeat > 1 {
-                        format!("`{}` {} times in a row", e.line, e.repeat)
-                    } else {
-                        format!("`{}`", e.line)
-                    };
-                    let place = match e.port {
-                        Port::Com1 => "in this test's output on COM1",
-                        Port::Com2 => "on COM2",
-                    };
-                    fail(test, format!("the test returned, but the line {shown} never appeared {place}"));
-                }
+            match judge(root, manifest, spec, result, &run.com2) {
+                Ok(()) => pass(test),
+                Err(why) => fail(test, why),
             }
         }
         let unknown: Vec<&str> =
@@ -153,6 +131,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             ));
         }
     }
+    report.notes.dedup();
     report.finish(ending);
     Ok(report)
 }
@@ -217,6 +196,159 @@ struct Outcome {
     ok: bool,
     diagnostic: Option<String>,
     output: Vec<String>,
+    /// How that boot ended.
+    ending: Ending,
+}
+
+/// Whether a kernel test's result is what its manifest entry asks for.
+fn judge(root: &Path, manifest: &Manifest, spec: &TestSpec, result: &Outcome, com2: &str) -> Result<(), String> {
+    if let Some(panic) = &spec.panic {
+        return judge_panic(root, manifest, panic, result);
+    }
+    if !result.ok {
+        return Err(result.diagnostic.clone().unwrap_or_else(|| "failed".into()));
+    }
+    if let Some(e) = spec.expect.iter().find(|e| {
+        let text = e.text();
+        match e.port {
+            Port::Com1 => !result.output.contains(&text),
+            Port::Com2 => !com2.lines().any(|l| l.strip_suffix('\r').unwrap_or(l) == text),
+        }
+    }) {
+        let shown =
+            if e.repeat > 1 { format!("`{}` {} times in a row", e.line, e.repeat) } else { format!("`{}`", e.line) };
+        let place = match e.port {
+            Port::Com1 => "in this test's output on COM1",
+            Port::Com2 => "on COM2",
+        };
+        return Err(format!("the test returned, but the line {shown} never appeared {place}"));
+    }
+    match spec.exit {
+        Some(exit) if !ended_with(result.ending, exit) => Err(format!(
+            "the test passed, but then the kernel {}, where the grader wanted the {} exit (status {})",
+            describe_ending(result.ending),
+            exit_name(exit),
+            exit_status(exit)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A test that must panic: `not ok` with `panicked at FILE:LINE:COL: MSG`,
+/// the location checked against the source, then the failure exit.
+fn judge_panic(root: &Path, manifest: &Manifest, panic: &PanicSpec, result: &Outcome) -> Result<(), String> {
+    if result.ok {
+        return Err("this test must panic, but the kernel reported `ok`".into());
+    }
+    let diagnostic = result.diagnostic.as_deref().unwrap_or("");
+    let Some(report) = PanicReport::parse(diagnostic) else {
+        return Err(if diagnostic.starts_with("panicked") {
+            format!("the report should read `panicked at FILE:LINE:COLUMN: MESSAGE`, but it reads `{diagnostic}`")
+        } else if diagnostic.is_empty() {
+            "the test failed without a panic report".into()
+        } else {
+            format!("no panic report for this test; {diagnostic}")
+        });
+    };
+    if let Some(message) = &panic.message
+        && report.message != *message
+    {
+        return Err(format!("the panic message should be `{message}`, but the report says `{}`", report.message));
+    }
+    if let Some(start) = &panic.starts_with
+        && !report.message.starts_with(start.as_str())
+    {
+        return Err(format!("the panic message should start with `{start}`, but the report says `{}`", report.message));
+    }
+    if let Some(file) = &panic.at_panic_in {
+        report.check_location(root, &manifest.dir.join(file))?;
+    }
+    if !ended_with(result.ending, ExitSpec::Failure) {
+        return Err(format!(
+            "the report is right, but then the kernel {}, where the grader wanted the failure exit (status {})",
+            describe_ending(result.ending),
+            exit_status(ExitSpec::Failure)
+        ));
+    }
+    Ok(())
+}
+
+/// The parts of `panicked at FILE:LINE:COLUMN: MESSAGE`.
+#[derive(Debug, PartialEq)]
+struct PanicReport<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+impl<'a> PanicReport<'a> {
+    fn parse(diagnostic: &'a str) -> Option<PanicReport<'a>> {
+        let rest = diagnostic.strip_prefix("panicked at ")?;
+        // FILE could itself hold a `:`; the first `:LINE:COLUMN:` ends it.
+        for (i, _) in rest.match_indices(':') {
+            let mut parts = rest[i + 1..].splitn(3, ':');
+            let (Some(line), Some(column)) = (parts.next(), parts.next()) else { break };
+            if let (Ok(line), Ok(column)) = (line.parse(), column.parse()) {
+                let message = parts.next().unwrap_or("");
+                let message = message.strip_prefix(' ').unwrap_or(message);
+                return Some(PanicReport { file: &rest[..i], line, column, message });
+            }
+        }
+        None
+    }
+
+    /// FILE must be `expected` and LINE must hold a `panic!`.
+    fn check_location(&self, root: &Path, expected: &Path) -> Result<(), String> {
+        let reported = root.join(self.file);
+        let same = match (reported.canonicalize(), expected.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        let wanted = expected.strip_prefix(root).unwrap_or(expected).display().to_string();
+        if !same {
+            return Err(format!("the report names {} as the place, but the panic! is in {wanted}", self.file));
+        }
+        let text = fs::read_to_string(expected).map_err(|e| format!("cannot read {wanted}: {e}"))?;
+        match text.lines().nth(self.line.wrapping_sub(1)) {
+            Some(line) if line.contains("panic!") => Ok(()),
+            _ => Err(format!(
+                "the report says line {} of {wanted}, but that line holds no `panic!`: pass the location on as it is",
+                self.line
+            )),
+        }
+    }
+}
+
+fn ended_with(ending: Ending, exit: ExitSpec) -> bool {
+    ending == Ending::Exited(exit_status(exit))
+}
+
+fn exit_status(exit: ExitSpec) -> i32 {
+    match exit {
+        ExitSpec::Success => EXIT_SUCCESS,
+        ExitSpec::Failure => EXIT_FAILURE,
+    }
+}
+
+fn exit_name(exit: ExitSpec) -> &'static str {
+    match exit {
+        ExitSpec::Success => "success",
+        ExitSpec::Failure => "failure",
+    }
+}
+
+/// How a boot ended, in words.
+fn describe_ending(ending: Ending) -> String {
+    match ending {
+        Ending::Exited(EXIT_SUCCESS) => "left QEMU with the success exit (status 33)".into(),
+        Ending::Exited(EXIT_FAILURE) => "left QEMU with the failure exit (status 35)".into(),
+        Ending::Exited(0) => "reset the machine (a triple fault, under -no-reboot)".into(),
+        Ending::Exited(code) => format!("made QEMU exit with status {code}"),
+        Ending::Signalled(signal) => format!("was killed by signal {signal}"),
+        Ending::TimedOut => "never left QEMU and was stopped at the time limit".into(),
+        Ending::Interrupted => "was interrupted".into(),
+    }
 }
 
 /// All the boots of one grading run.
@@ -290,6 +422,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 ok: r.ok,
                 diagnostic: r.diagnostic.clone(),
                 output: r.output.clone(),
+                ending: boot.ending,
             });
         }
         let reported = run.results.len() - before;
@@ -301,7 +434,13 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 Some((number, name, output)) => {
                     run.results.insert(
                         *number,
-                        Outcome { name: name.clone(), ok: false, diagnostic: Some(why), output: output.clone() },
+                        Outcome {
+                            name: name.clone(),
+                            ok: false,
+                            diagnostic: Some(why),
+                            output: output.clone(),
+                            ending: boot.ending,
+                        },
                     );
                     *number
                 }
@@ -331,7 +470,11 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 if let Some(why) = &stream.bail_out {
                     run.notes.push(format!("the kernel gave up: {why}"));
                 }
-                unfinished("the kernel exited with failure during this test without reporting it".into(), &mut run) + 1
+                let why = match &stream.bail_out {
+                    Some(why) => format!("the kernel gave up during this test: {why}"),
+                    None => "the kernel exited with failure during this test without reporting it".into(),
+                };
+                unfinished(why, &mut run) + 1
             }
             Ending::Exited(EXIT_SUCCESS | EXIT_FAILURE) => {
                 run.notes.push("the kernel exited without writing `KTAP version 1` on COM1".into());
@@ -360,4 +503,23 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         start = next;
     }
     Ok(run)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn panic_reports_are_taken_apart() {
+        let report = PanicReport::parse("panicked at tests/cases/kernel.rs:21:5: 6 times 7 is 42: really").unwrap();
+        assert_eq!(
+            report,
+            PanicReport { file: "tests/cases/kernel.rs", line: 21, column: 5, message: "6 times 7 is 42: really" }
+        );
+        let odd = PanicReport::parse("panicked at C:/x.rs:3:9: m").unwrap();
+        assert_eq!((odd.file, odd.line, odd.column, odd.message), ("C:/x.rs", 3, 9, "m"));
+        for bad in ["panicked: lost", "panicked at nowhere", "panicked at a.rs:x:1: m", "boom", ""] {
+            assert_eq!(PanicReport::parse(bad), None, "{bad}");
+        }
+    }
 }

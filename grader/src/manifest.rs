@@ -69,6 +69,40 @@ pub struct TestSpec {
     /// every starter to failing the tests that say so.
     #[serde(default = "yes")]
     pub covers_hole: bool,
+    /// The test must panic, and the kernel report it, like this.
+    #[serde(default)]
+    pub panic: Option<PanicSpec>,
+    /// How the boot that reported this test must have ended.
+    #[serde(default)]
+    pub exit: Option<ExitSpec>,
+}
+
+/// A kernel test that passes by panicking: its KTAP result must be
+/// `not ok N name # panicked at FILE:LINE:COLUMN: MESSAGE`, and the boot
+/// must end with the failure exit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanicSpec {
+    /// The whole message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The message's beginning, when the rest varies (addresses).
+    #[serde(default)]
+    pub starts_with: Option<String>,
+    /// A file of the exercise (`tests/cases/kernel.rs`): FILE must be it, and
+    /// LINE must hold a `panic!`.
+    #[serde(default)]
+    pub at_panic_in: Option<String>,
+}
+
+/// The exit a boot ended with.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ExitSpec {
+    /// `isa-debug-exit` with 0x10: QEMU status 33.
+    Success,
+    /// `isa-debug-exit` with 0x11: QEMU status 35.
+    Failure,
 }
 
 fn yes() -> bool {
@@ -125,8 +159,15 @@ impl Manifest {
             if !names.insert(test.name.as_str()) {
                 bail!("{}: test `{}` is listed twice", path.display(), test.name);
             }
-            if test.kind == Kind::Host && !test.expect.is_empty() {
-                bail!("{}: host test `{}` cannot expect serial output", path.display(), test.name);
+            if test.kind == Kind::Host
+                && (!test.expect.is_empty() || test.panic.is_some() || test.exit.is_some())
+            {
+                bail!("{}: host test `{}` cannot expect serial output, a panic or an exit", path.display(), test.name);
+            }
+            if let Some(panic) = &test.panic
+                && panic.message.is_some() == panic.starts_with.is_some()
+            {
+                bail!("{}: test `{}` must give exactly one of panic.message and panic.starts_with", path.display(), test.name);
             }
         }
         Ok(manifest)

@@ -45,27 +45,52 @@ pub const BOOTLOADER_CONFIG: BootloaderConfig = BootloaderConfig::new_default();
 /// mod cases;
 /// fledge_boot::test_kernel!(cases::CASES);
 /// ```
+///
+/// Exercise 02, where the learner writes the panic handler and the way out
+/// of QEMU, names them:
+///
+/// ```text
+/// fledge_boot::test_kernel!(cases::CASES, panic_handler = panic::report, exit = exit::exit_qemu);
+/// ```
+///
+/// The learner's handler is called through [`runner::guarded_panic`], so a
+/// handler that panics itself is reported instead of recursing.
 #[macro_export]
 macro_rules! test_kernel {
     ($cases:expr) => {
-        #[cfg(target_os = "none")]
-        $crate::bootloader_api::entry_point!(__fledge_main, config = &$crate::BOOTLOADER_CONFIG);
-
-        #[cfg(target_os = "none")]
-        fn __fledge_main(boot_info: &'static mut $crate::bootloader_api::BootInfo) -> ! {
-            $crate::runner::run(boot_info, $cases)
-        }
+        $crate::test_kernel!(@kernel $cases, $crate::runner::report_panic, $crate::exit::exit_qemu);
 
         #[cfg(target_os = "none")]
         #[panic_handler]
         fn __fledge_panic(info: &::core::panic::PanicInfo) -> ! {
             $crate::runner::report_panic(info)
         }
+    };
+    ($cases:expr, panic_handler = $panic:path, exit = $exit:path $(,)?) => {
+        $crate::test_kernel!(@kernel $cases, $panic, $exit);
+
+        #[cfg(target_os = "none")]
+        #[panic_handler]
+        fn __fledge_panic(info: &::core::panic::PanicInfo) -> ! {
+            $crate::runner::guarded_panic(info, $panic)
+        }
+    };
+    (@kernel $cases:expr, $panic:path, $exit:path) => {
+        #[cfg(target_os = "none")]
+        $crate::bootloader_api::entry_point!(__fledge_main, config = &$crate::BOOTLOADER_CONFIG);
+
+        #[cfg(target_os = "none")]
+        fn __fledge_main(boot_info: &'static mut $crate::bootloader_api::BootInfo) -> ! {
+            $crate::runner::run_with(boot_info, $cases, $exit)
+        }
 
         #[cfg(not(target_os = "none"))]
         fn main() {
-            // The tests are only run on the bare-metal target.
+            // The tests are only run on the bare-metal target; this only
+            // checks that they and the hooks have the right types.
             let _: &[$crate::Case] = $cases;
+            let _: fn(&::core::panic::PanicInfo) -> ! = $panic;
+            let _: fn($crate::exit::ExitCode) -> ! = $exit;
             ::std::eprintln!(
                 "{} is a kernel: it runs in QEMU, not on this machine.\n\
                  Build, boot and grade it with `cargo grade` from the repository root.",
