@@ -253,12 +253,18 @@ fn judge_panic(root: &Path, manifest: &Manifest, panic: &PanicSpec, result: &Out
     if let Some(message) = &panic.message
         && report.message != *message
     {
-        return Err(format!("the panic message should be `{message}`, but the report says `{}`", report.message));
+        return Err(format!(
+            "the panic message should be `{message}`, but the kernel panicked at {}:{} with `{}`",
+            report.file, report.line, report.message
+        ));
     }
     if let Some(start) = &panic.starts_with
         && !report.message.starts_with(start.as_str())
     {
-        return Err(format!("the panic message should start with `{start}`, but the report says `{}`", report.message));
+        return Err(format!(
+            "the panic message should start with `{start}`, but the kernel panicked at {}:{} with `{}`",
+            report.file, report.line, report.message
+        ));
     }
     if let Some(file) = &panic.at_panic_in {
         report.check_location(root, &manifest.dir.join(file))?;

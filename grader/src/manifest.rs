@@ -159,15 +159,17 @@ impl Manifest {
             if !names.insert(test.name.as_str()) {
                 bail!("{}: test `{}` is listed twice", path.display(), test.name);
             }
-            if test.kind == Kind::Host
-                && (!test.expect.is_empty() || test.panic.is_some() || test.exit.is_some())
-            {
+            if test.kind == Kind::Host && (!test.expect.is_empty() || test.panic.is_some() || test.exit.is_some()) {
                 bail!("{}: host test `{}` cannot expect serial output, a panic or an exit", path.display(), test.name);
             }
             if let Some(panic) = &test.panic
                 && panic.message.is_some() == panic.starts_with.is_some()
             {
-                bail!("{}: test `{}` must give exactly one of panic.message and panic.starts_with", path.display(), test.name);
+                bail!(
+                    "{}: test `{}` must give exactly one of panic.message and panic.starts_with",
+                    path.display(),
+                    test.name
+                );
             }
         }
         Ok(manifest)
