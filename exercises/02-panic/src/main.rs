@@ -10,8 +10,10 @@
 #[path = "../tests/cases/kernel.rs"]
 mod cases;
 
+// ANCHOR: kernel
 fledge_boot::test_kernel!(
     cases::CASES,
     panic_handler = panic_report::handler::handle,
     exit = panic_report::exit::exit_qemu,
 );
+// ANCHOR_END: kernel

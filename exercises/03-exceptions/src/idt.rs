@@ -14,6 +14,7 @@ use x86_64::structures::idt::InterruptDescriptorTable;
 
 use crate::{gdt, handlers};
 
+// ANCHOR: stubs
 fledge_cpu::interrupt_entry!(
     /// Vector 3, `#BP`: no error code.
     pub fn breakpoint_entry => handlers::breakpoint
@@ -26,6 +27,7 @@ fledge_cpu::interrupt_entry!(
     /// Vector 8, `#DF`: the CPU pushes an error code (always 0).
     pub fn double_fault_entry => handlers::double_fault, error_code
 );
+// ANCHOR_END: stubs
 
 // ANCHOR: build
 /// An IDT whose breakpoint, page-fault and double-fault entries point at

@@ -11,7 +11,11 @@
 //! | fake | trait | what it does |
 //! |---|---|---|
 //! | [`RecordingConsole`] | `Console` | keeps every byte; can fail after N bytes; can yield between bytes to shake out races |
+//! | [`ManualClock`] | `Clock` | shows the time the test set, rounded to its resolution |
+//! | [`TickingIdle`] | `Idle` | advances a `ManualClock` by one step per wait, and counts the waits |
 
+pub mod clock;
 pub mod console;
 
+pub use clock::{ManualClock, TickingIdle};
 pub use console::{Recording, RecordingConsole};

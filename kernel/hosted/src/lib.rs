@@ -9,7 +9,11 @@
 //! | implementation | trait | backed by |
 //! |---|---|---|
 //! | [`HostConsole`] | `Console` | any `std::io::Write`; [`HostConsole::stdout`] for standard output |
+//! | [`HostClock`] | `Clock` | `std::time::Instant` |
+//! | [`SleepIdle`] | `Idle` | `std::thread::sleep` |
 
+pub mod clock;
 pub mod console;
 
+pub use clock::{HostClock, SleepIdle};
 pub use console::HostConsole;

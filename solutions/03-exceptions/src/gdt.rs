@@ -26,6 +26,7 @@ use x86_64::instructions::tables::load_tss;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
 use x86_64::structures::tss::TaskStateSegment;
 
+// ANCHOR: stack
 /// The IST slot of the double-fault handler's stack (slot 0 is the CPU's
 /// IST1).
 pub const DOUBLE_FAULT_IST_INDEX: u16 = 0;
@@ -47,6 +48,7 @@ pub fn double_fault_stack() -> Range<u64> {
     let start = (&raw const DOUBLE_FAULT_STACK) as u64;
     start..start + DOUBLE_FAULT_STACK_SIZE as u64
 }
+// ANCHOR_END: stack
 
 /// Where the GDT's segments are.
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +106,7 @@ pub unsafe fn load(gdt: &'static GlobalDescriptorTable, selectors: &Selectors) {
 }
 // ANCHOR_END: load
 
+// ANCHOR: init
 static TSS: spin::Once<TaskStateSegment> = spin::Once::new();
 static GDT: spin::Once<(GlobalDescriptorTable, Selectors)> = spin::Once::new();
 static LOADED: spin::Once<()> = spin::Once::new();
@@ -115,6 +118,7 @@ pub fn init() {
     // SAFETY: `selectors` came from `build`, with this `gdt`.
     LOADED.call_once(|| unsafe { load(gdt, selectors) });
 }
+// ANCHOR_END: init
 
 /// The GDT and its selectors, once [`init`] has built them.
 pub fn loaded() -> Option<&'static (GlobalDescriptorTable, Selectors)> {

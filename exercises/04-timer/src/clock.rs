@@ -1,0 +1,50 @@
+//! A [`Clock`] made of timer interrupts.
+//!
+//! Every timer interrupt adds one to a tick counter
+//! ([`handlers::ticks`](crate::handlers::ticks)). The time since the timer
+//! started is then `ticks × period`, and the clock's resolution is one
+//! period: between two interrupts the reading stands still. That is how
+//! Linux's `jiffies` worked for its first twenty years.
+
+use core::time::Duration;
+
+use fledge_api::{Clock, Instant};
+
+use crate::handlers;
+
+/// The PIT's ticks as a clock.
+#[derive(Clone, Copy, Debug)]
+pub struct PitClock {
+    period: Duration,
+}
+
+impl PitClock {
+    /// A clock over ticks `period` apart (what `pit::program` returned).
+    pub const fn new(period: Duration) -> PitClock {
+        PitClock { period }
+    }
+}
+
+// ANCHOR: at
+/// The time `ticks` periods after the start. Saturates at `Duration::MAX`
+/// instead of overflowing.
+pub fn at(ticks: u64, period: Duration) -> Duration {
+    let _ = (ticks, period);
+    todo!("multiply ticks by the period, saturating")
+}
+// ANCHOR_END: at
+
+// ANCHOR: clock
+impl Clock for PitClock {
+    fn now(&self) -> Instant {
+        // `Instant::from_since_start(...)` of the time `at` the current tick
+        // count (`handlers::ticks()`).
+        todo!("read the clock")
+    }
+
+    fn resolution(&self) -> Duration {
+        // By how much does `now` advance at each tick?
+        todo!("say the clock's resolution")
+    }
+}
+// ANCHOR_END: clock

@@ -1,0 +1,51 @@
+//! This exercise's IDT: the timer and the two spurious-interrupt lines.
+//! (Exercise 03 built an IDT for exceptions; this one only needs vectors 32,
+//! 39 and 47, and is given.)
+
+use fledge_cpu::entry;
+use x86_64::structures::idt::InterruptDescriptorTable;
+
+use crate::handlers;
+use crate::pic::PIC_1_OFFSET;
+
+fledge_cpu::interrupt_entry!(
+    /// Vector 32, IRQ 0.
+    pub fn timer_entry => handlers::timer
+);
+fledge_cpu::interrupt_entry!(
+    /// Vector 39, IRQ 7.
+    pub fn irq7_entry => handlers::irq7
+);
+fledge_cpu::interrupt_entry!(
+    /// Vector 47, IRQ 15.
+    pub fn irq15_entry => handlers::irq15
+);
+
+/// The vector of IRQ `irq`.
+pub const fn vector(irq: u8) -> u8 {
+    PIC_1_OFFSET + irq
+}
+
+fn build() -> InterruptDescriptorTable {
+    let mut idt = InterruptDescriptorTable::new();
+    // SAFETY: each address is an entry stub made by `interrupt_entry!` for a
+    // vector without an error code, as hardware interrupts are.
+    unsafe {
+        idt[vector(0)].set_handler_addr(entry::address(timer_entry));
+        idt[vector(7)].set_handler_addr(entry::address(irq7_entry));
+        idt[vector(15)].set_handler_addr(entry::address(irq15_entry));
+    }
+    idt
+}
+
+static IDT: spin::Once<InterruptDescriptorTable> = spin::Once::new();
+
+/// Builds the IDT (once) and loads it.
+pub fn load() {
+    IDT.call_once(build).load();
+}
+
+/// The IDT, once loaded.
+pub fn table() -> Option<&'static InterruptDescriptorTable> {
+    IDT.get()
+}

@@ -1,0 +1,177 @@
+//! Exercise 04's kernel tests: the real PIT and PICs, measured against the
+//! CPU's time-stamp counter (whose rate `fledge_cpu::tsc::calibrate`
+//! measures against PIT channel 2, which your code does not touch).
+//!
+//! Timing under emulation is noisy: QEMU's virtual CPU can be descheduled
+//! by the host for a few milliseconds. The tests allow for it: the tick
+//! rate is the median of five windows, and the sleep's tolerance is stated
+//! below.
+
+use core::arch::asm;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
+
+use fledge_api::{Clock, Idle};
+use fledge_boot::Case;
+use fledge_conformance::clock as conformance;
+use fledge_cpu::tsc;
+use timer::bringup::{self, HZ};
+use timer::clock::PitClock;
+use timer::sleep::{Halt, sleep};
+use timer::{handlers, idt, pic, pit};
+
+/// The tests, in the order they run.
+pub static CASES: &[Case] = &[
+    Case::new("interrupts_start_after_the_idt", interrupts_start_after_the_idt),
+    Case::new("timer_ticks", timer_ticks),
+    Case::new("tick_rate_matches_the_tsc", tick_rate_matches_the_tsc),
+    Case::new("clock_never_goes_backwards", clock_never_goes_backwards),
+    Case::new("clock_advances", clock_advances),
+    Case::new("clock_steps_by_its_resolution", clock_steps_by_its_resolution),
+    Case::new("sleep_100ms", sleep_100ms),
+    Case::new("spurious_interrupts_are_counted", spurious_interrupts_are_counted),
+    Case::new("a_thousand_interrupts", a_thousand_interrupts),
+];
+
+/// The TSC's rate in Hz, measured once per boot.
+fn tsc_hz() -> u64 {
+    static HZ: spin::Once<u64> = spin::Once::new();
+    *HZ.call_once(tsc::calibrate)
+}
+
+/// Waits (spinning, so that it works even if interrupts never come) until
+/// the tick count reaches `target`, for at most `limit`. Returns whether it
+/// got there.
+fn wait_for_tick(target: u64, limit: Duration) -> bool {
+    let deadline = tsc::rdtsc() + (tsc_hz() as u128 * limit.as_micros() / 1_000_000) as u64;
+    while handlers::ticks() < target {
+        if tsc::rdtsc() > deadline {
+            return false;
+        }
+        core::hint::spin_loop();
+    }
+    true
+}
+
+/// Writes a KTAP diagnostic line (`# ...`) to the serial log: what a test
+/// measured, for whoever reads the log.
+fn note(what: core::fmt::Arguments<'_>) {
+    use core::fmt::Write;
+    let _ = writeln!(fledge_boot::com1::Com1, "# {what}");
+}
+
+/// TSC cycles as a duration.
+fn cycles(count: u64) -> Duration {
+    Duration::from_nanos((count as u128 * 1_000_000_000 / tsc_hz() as u128) as u64)
+}
+
+fn interrupts_start_after_the_idt() {
+    assert!(!x86_64::instructions::interrupts::are_enabled(), "interrupts were on before the timer was started");
+    bringup::init();
+    assert!(x86_64::instructions::interrupts::are_enabled(), "bringup::init() returned with interrupts off");
+    let table = idt::table().expect("the IDT was never built");
+    let loaded = x86_64::instructions::tables::sidt();
+    assert_eq!(loaded.base.as_u64(), table as *const _ as u64, "the CPU's IDT register does not point at the IDT");
+    let masks = pic::with(|pics| pics.masks());
+    assert_eq!(masks & 1, 0, "IRQ 0 (the timer) is masked: masks are {masks:#06x}");
+}
+
+fn timer_ticks() {
+    bringup::init();
+    let start = handlers::ticks();
+    assert!(
+        wait_for_tick(start + 3, Duration::from_secs(1)),
+        "{} timer interrupts in 1 s, expected about {HZ}: is IRQ 0 unmasked, the PIT programmed, and the EOI sent?",
+        handlers::ticks() - start
+    );
+}
+
+fn tick_rate_matches_the_tsc() {
+    let period = bringup::init();
+    let expected = 1e9 / period.as_nanos() as f64;
+    let mut rates = [0.0f64; 5];
+    for rate in &mut rates {
+        // Start on a tick edge, count ten ticks.
+        let first = handlers::ticks() + 1;
+        assert!(wait_for_tick(first, Duration::from_secs(1)), "the timer stopped");
+        let start = tsc::rdtsc();
+        assert!(wait_for_tick(first + 10, Duration::from_secs(2)), "the timer stopped");
+        let seconds = cycles(tsc::rdtsc() - start).as_secs_f64();
+        *rate = 10.0 / seconds;
+    }
+    rates.sort_unstable_by(f64::total_cmp);
+    let median = rates[2];
+    note(format_args!("tick rate {median:.3} Hz by the TSC at {} Hz (windows {rates:.3?})", tsc_hz()));
+    let error = (median - expected) / expected;
+    assert!(
+        error.abs() <= 0.05,
+        "the timer ticks at {median:.2} Hz by the TSC (windows: {rates:.2?}), {:+.1}% off the {expected:.2} Hz the PIT was asked for",
+        error * 100.0
+    );
+}
+
+fn clock_never_goes_backwards() {
+    conformance::never_goes_backwards(&PitClock::new(bringup::init()), &Halt);
+}
+
+fn clock_advances() {
+    conformance::advances(&PitClock::new(bringup::init()), &Halt);
+}
+
+fn clock_steps_by_its_resolution() {
+    conformance::steps_by_its_resolution(&PitClock::new(bringup::init()), &Halt);
+}
+
+/// `Halt`, counting its waits.
+struct CountingHalt(AtomicUsize);
+
+impl Idle for CountingHalt {
+    fn wait_for_interrupt(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Halt.wait_for_interrupt();
+    }
+}
+
+fn sleep_100ms() {
+    let clock = PitClock::new(bringup::init());
+    let tick = clock.resolution();
+    let asked = Duration::from_millis(100);
+    // The clock lags true time by up to one tick, so a sleep can be one tick
+    // short; it can also end up to a tick late, plus the emulator's delays.
+    let (low, high) = (asked - tick, asked + 2 * tick + Duration::from_millis(10));
+    let idle = CountingHalt(AtomicUsize::new(0));
+    tsc_hz();
+    let start = tsc::rdtsc();
+    sleep(&clock, &idle, asked);
+    let slept = cycles(tsc::rdtsc() - start);
+    let waits = idle.0.load(Ordering::SeqCst);
+    note(format_args!("sleep(100 ms) took {slept:?} by the TSC, {waits} waits"));
+    assert!(slept >= low && slept <= high, "sleep(100 ms) took {slept:?} by the TSC; expected {low:?} to {high:?}");
+    assert!(waits > 0, "sleep never waited for an interrupt: it spun");
+    assert!(waits <= 30, "sleep waited {waits} times in 100 ms at {HZ} Hz: something wakes it far too often");
+}
+
+fn spurious_interrupts_are_counted() {
+    bringup::init();
+    let before = handlers::spurious();
+    // SAFETY: `int` runs the handler of that vector as if IRQ 7, then IRQ 15,
+    // had fired; neither is in service, so both look spurious.
+    unsafe { asm!("int {v}", v = const idt::vector(7)) };
+    assert_eq!(handlers::spurious(), before + 1, "IRQ 7 while not in service should count as spurious");
+    // SAFETY: as above.
+    unsafe { asm!("int {v}", v = const idt::vector(15)) };
+    assert_eq!(handlers::spurious(), before + 2, "IRQ 15 while not in service should count as spurious");
+    let now = handlers::ticks();
+    assert!(wait_for_tick(now + 3, Duration::from_secs(1)), "the timer stopped after the spurious interrupts");
+}
+
+fn a_thousand_interrupts() {
+    bringup::init();
+    let fast = x86_64::instructions::interrupts::without_interrupts(|| pit::program(1000));
+    fast.expect("the PIT can run at 1000 Hz");
+    let start = handlers::ticks();
+    let done = wait_for_tick(start + 1000, Duration::from_secs(5));
+    let seen = handlers::ticks() - start;
+    x86_64::instructions::interrupts::without_interrupts(|| pit::program(HZ)).expect("back to the usual rate");
+    assert!(done, "only {seen} of 1000 interrupts arrived within 5 s at 1000 Hz: is every one acknowledged?");
+}
