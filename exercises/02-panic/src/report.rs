@@ -5,7 +5,7 @@
 //! panic's message. KTAP has the place for them, the diagnostic after `#`:
 //!
 //! ```text
-//! not ok 2 panic_with_arguments # panicked at tests/cases/kernel.rs:31:5: 6 times 7 is 42
+//! not ok 2 panic_with_arguments # panicked at exercises/02-panic/src/../tests/cases/kernel.rs:26:5: 6 times 7 is 42
 //! ```
 //!
 //! A panic outside any test (while the kernel starts, say) has no test to

@@ -50,7 +50,7 @@ pub const BOOTLOADER_CONFIG: BootloaderConfig = BootloaderConfig::new_default();
 /// of QEMU, names them:
 ///
 /// ```text
-/// fledge_boot::test_kernel!(cases::CASES, panic_handler = panic::report, exit = exit::exit_qemu);
+/// fledge_boot::test_kernel!(cases::CASES, panic_handler = panic_report::handler::handle, exit = panic_report::exit::exit_qemu);
 /// ```
 ///
 /// The learner's handler is called through [`runner::guarded_panic`], so a

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Grades one exercise's reference solution N times in a row and reports how
+# many runs gave each verdict, and the time each run took. This is the
+# benchmark behind "the timing tests are robust": every run should give the
+# same verdict.
+#
+#   scripts/repeat.sh exercise-04            20 runs
+#   scripts/repeat.sh exercise-04 50         50 runs
+#   scripts/repeat.sh exercise-04 20 --load  20 runs with every core kept busy
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+exercise=${1:?usage: scripts/repeat.sh exercise-NN [RUNS] [--load]}
+runs=${2:-20}
+load=${3:-}
+
+cargo build --quiet --package fledge-grader --bin cargo-grade
+# Build the kernel and host tests once, so that the runs measure grading.
+cargo grade "$exercise" --solution >/dev/null || true
+
+hogs=()
+cleanup() { [ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null || true; }
+trap cleanup EXIT
+if [ "$load" = "--load" ]; then
+    for _ in $(seq "$(nproc)"); do
+        (while :; do :; done) &
+        hogs+=($!)
+    done
+    echo "load: ${#hogs[@]} busy loops, one per core"
+fi
+
+declare -A verdicts=()
+times=()
+for run in $(seq "$runs"); do
+    start=$(date +%s.%N)
+    line=$( (cargo grade "$exercise" --solution 2>/dev/null || true) | grep "^Score:" || echo "no scorecard")
+    end=$(date +%s.%N)
+    seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+    times+=("$seconds")
+    verdicts["$line"]=$(( ${verdicts["$line"]:-0} + 1 ))
+    printf 'run %2d: %s  (%.2f s)\n' "$run" "$line" "$seconds"
+done
+
+echo
+for line in "${!verdicts[@]}"; do
+    echo "${verdicts[$line]} of $runs: $line"
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1; sum += $1 } END {
+    printf "time per run: min %.2f s, median %.2f s, max %.2f s, mean %.2f s\n", t[1], t[int((NR + 1) / 2)], t[NR], sum / NR }'
+[ ${#verdicts[@]} -eq 1 ]
