@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fledge's whole test suite, as CI runs it:
 #
-#   1. the project's promises about its own source (no #![feature]);
+#   1. the project's promises about its own source (no #![feature], the
+#      formatting, clippy with the workspace's lints: SAFETY comments);
 #   2. every host test in the workspace (`cargo test --workspace`), which
 #      includes the grader's tests against misbehaving guest kernels;
 #   3. the self-check: every exercise's starter fails the tests over its
@@ -21,6 +22,10 @@ fi
 echo "no #![feature] in kernel/, exercises/, solutions/, grader/"
 cargo fmt --check
 echo "cargo fmt --check: the code is formatted"
+# Clippy holds every `unsafe` block to a `// SAFETY:` comment and every
+# `unsafe fn` to a `# Safety` section (the workspace's lint table).
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "cargo clippy: no warnings"
 
 step "Host tests: cargo test --workspace"
 cargo test --workspace

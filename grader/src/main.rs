@@ -134,12 +134,14 @@ fn list(root: &Path) -> Result<()> {
     let history = history::load(root);
     println!("{}", console::style("Fledge exercises").bold());
     println!();
-    for m in manifest::discover(root)? {
+    let manifests = manifest::discover(root)?;
+    let width = manifests.iter().map(|m| m.title.chars().count()).max().unwrap_or(0);
+    for m in manifests {
         let last = match history.get(&m.id()) {
             Some(e) => format!("{:>3}/{:<3} {:<12} {}", e.score, e.max_score, e.verdict, history::ago(e.when)),
             None => format!("{:>3}/{:<3} not graded yet", "-", m.max_score()),
         };
-        println!("  {}  {:<28} {last}", m.id(), m.title);
+        println!("  {}  {:<width$}  {last}", m.id(), m.title);
     }
     println!();
     println!("Grade one with `cargo grade exercise-01`; the book is in book/ (`mdbook serve book`).");

@@ -15,6 +15,7 @@ use core::time::Duration;
 use crate::pit::{self, PitError};
 use crate::{idt, pic};
 
+// ANCHOR: platform
 /// The steps of bringing the timer up.
 pub trait Platform {
     /// Loads an IDT with the timer's and the spurious lines' entries.
@@ -26,6 +27,7 @@ pub trait Platform {
     /// Sets the CPU's interrupt flag.
     fn enable_interrupts(&mut self);
 }
+// ANCHOR_END: platform
 
 // ANCHOR: start
 /// Brings the timer up at `hz` and returns its period. Interrupts are
@@ -60,6 +62,7 @@ impl Platform for Machine {
     }
 }
 
+// ANCHOR: init
 /// The rate the kernel tests run the timer at.
 pub const HZ: u32 = 100;
 
@@ -72,3 +75,4 @@ pub fn init() -> Duration {
         Err(error) => panic!("{error}"),
     })
 }
+// ANCHOR_END: init

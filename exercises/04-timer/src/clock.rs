@@ -3,8 +3,8 @@
 //! Every timer interrupt adds one to a tick counter
 //! ([`handlers::ticks`](crate::handlers::ticks)). The time since the timer
 //! started is then `ticks × period`, and the clock's resolution is one
-//! period: between two interrupts the reading stands still. That is how
-//! Linux's `jiffies` worked for its first twenty years.
+//! period: between two interrupts the reading stands still. Linux's
+//! `jiffies` counter is the same idea.
 
 use core::time::Duration;
 

@@ -37,7 +37,8 @@ impl fmt::Display for PitError {
 // ANCHOR: divisor
 /// The divisor that comes closest to `hz` interrupts a second. Mode 2 needs
 /// a divisor of at least 2, and it must fit in 16 bits: rates from 19 Hz to
-/// `PIT_HZ / 2` work, anything else is an error.
+/// `PIT_HZ / 2` work, anything else is an error (even a rate just above
+/// `PIT_HZ / 2`, which would round to a divisor of 2).
 pub fn divisor(hz: u32) -> Result<u16, PitError> {
     // The nearest whole number to `PIT_HZ / hz`, and an error for 0 Hz or a
     // divisor outside 2..=65535.

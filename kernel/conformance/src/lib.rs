@@ -6,8 +6,8 @@
 //! keep its word. The same suite runs on the host against the hosted and
 //! fake implementations (`cargo test -p fledge-conformance`) and in QEMU
 //! against a learner's driver, as kernel test cases. A driver sent upstream
-//! is expected to pass its trait's suite, the way a Linux driver is expected
-//! to pass the KUnit tests of its subsystem.
+//! is expected to pass its trait's suite, much as code in a Linux subsystem
+//! is checked by that subsystem's KUnit tests.
 
 #![no_std]
 

@@ -3,8 +3,8 @@
 //! Every timer interrupt adds one to a tick counter
 //! ([`handlers::ticks`](crate::handlers::ticks)). The time since the timer
 //! started is then `ticks × period`, and the clock's resolution is one
-//! period: between two interrupts the reading stands still. That is how
-//! Linux's `jiffies` worked for its first twenty years.
+//! period: between two interrupts the reading stands still. Linux's
+//! `jiffies` counter is the same idea.
 
 use core::time::Duration;
 
@@ -30,8 +30,10 @@ impl PitClock {
 /// instead of overflowing.
 pub fn at(ticks: u64, period: Duration) -> Duration {
     let nanos = period.as_nanos().saturating_mul(u128::from(ticks));
-    let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
-    Duration::new(secs, (nanos % 1_000_000_000) as u32)
+    match u64::try_from(nanos / 1_000_000_000) {
+        Ok(secs) => Duration::new(secs, (nanos % 1_000_000_000) as u32),
+        Err(_) => Duration::MAX,
+    }
 }
 // ANCHOR_END: at
 

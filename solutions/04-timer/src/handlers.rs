@@ -31,6 +31,7 @@ pub extern "C" fn timer(_context: &mut InterruptContext) {
 }
 // ANCHOR_END: timer
 
+// ANCHOR: spurious
 /// IRQ 7: real (a printer port, long gone) or spurious.
 pub extern "C" fn irq7(_context: &mut InterruptContext) {
     if pic::with(|pics| pic::acknowledge(pics, 7)) == Irq::Spurious {
@@ -44,3 +45,4 @@ pub extern "C" fn irq15(_context: &mut InterruptContext) {
         SPURIOUS.fetch_add(1, Ordering::SeqCst);
     }
 }
+// ANCHOR_END: spurious

@@ -21,6 +21,7 @@ fledge_cpu::interrupt_entry!(
     pub fn irq15_entry => handlers::irq15
 );
 
+// ANCHOR: build
 /// The vector of IRQ `irq`.
 pub const fn vector(irq: u8) -> u8 {
     PIC_1_OFFSET + irq
@@ -37,6 +38,7 @@ fn build() -> InterruptDescriptorTable {
     }
     idt
 }
+// ANCHOR_END: build
 
 static IDT: spin::Once<InterruptDescriptorTable> = spin::Once::new();
 

@@ -34,6 +34,7 @@ pub const PIC_1_OFFSET: u8 = 32;
 /// The vector of IRQ 8.
 pub const PIC_2_OFFSET: u8 = PIC_1_OFFSET + 8;
 
+// ANCHOR: pic
 /// What a handler needs from the interrupt controllers.
 pub trait Pic {
     /// The In-Service Register of both PICs: bit n set means IRQ n is being
@@ -53,6 +54,7 @@ pub enum Irq {
     /// A spurious IRQ 7 or 15; no EOI went to the PIC that made it up.
     Spurious,
 }
+// ANCHOR_END: pic
 
 // ANCHOR: acknowledge
 /// Ends the service of `irq` (0 to 15) the way the PICs need, telling a
@@ -156,6 +158,7 @@ impl Pic for Pics {
     }
 }
 
+// ANCHOR: with
 /// The machine's PICs. Interrupt handlers lock this with interrupts off (the
 /// CPU clears IF on entry); other code must do the same, through [`with`],
 /// or a handler could interrupt it mid-lock and wait forever.
@@ -165,3 +168,4 @@ static PICS: spin::Mutex<Pics> = spin::Mutex::new(Pics::new());
 pub fn with<R>(f: impl FnOnce(&mut Pics) -> R) -> R {
     x86_64::instructions::interrupts::without_interrupts(|| f(&mut PICS.lock()))
 }
+// ANCHOR_END: with

@@ -37,12 +37,13 @@ impl fmt::Display for PitError {
 // ANCHOR: divisor
 /// The divisor that comes closest to `hz` interrupts a second. Mode 2 needs
 /// a divisor of at least 2, and it must fit in 16 bits: rates from 19 Hz to
-/// `PIT_HZ / 2` work, anything else is an error.
+/// `PIT_HZ / 2` work, anything else is an error (even a rate just above
+/// `PIT_HZ / 2`, which would round to a divisor of 2).
 pub fn divisor(hz: u32) -> Result<u16, PitError> {
-    if hz == 0 {
+    let hz64 = u64::from(hz);
+    if hz64 == 0 || hz64 > PIT_HZ / 2 {
         return Err(PitError { hz });
     }
-    let hz64 = u64::from(hz);
     let divisor = (PIT_HZ + hz64 / 2) / hz64;
     match u16::try_from(divisor) {
         Ok(divisor) if divisor >= 2 => Ok(divisor),

@@ -9,6 +9,7 @@ use core::time::Duration;
 
 use fledge_api::{Clock, Idle};
 
+// ANCHOR: halt
 /// The machine's way to wait: `hlt` until the next interrupt.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Halt;
@@ -26,6 +27,7 @@ impl Idle for Halt {
         }
     }
 }
+// ANCHOR_END: halt
 
 // ANCHOR: sleep
 /// Returns once `clock` shows that at least `duration` has passed since the

@@ -79,7 +79,7 @@ fn divisors_for_common_rates() {
 
 #[test]
 fn rates_the_pit_cannot_do_are_errors() {
-    for hz in [0, 1, 18, PIT_HZ as u32, u32::MAX] {
+    for hz in [0, 1, 18, (PIT_HZ / 2) as u32 + 1, 700_000, PIT_HZ as u32, u32::MAX] {
         assert_eq!(pit::divisor(hz), Err(PitError { hz }), "{hz} Hz");
     }
 }
@@ -98,8 +98,9 @@ fn clock_time_is_ticks_times_period() {
     assert_eq!(clock::at(1, period), period);
     assert_eq!(clock::at(360_000, period), Duration::from_nanos(3_600_054_000_000));
     assert_eq!(clock::at(u64::MAX, Duration::from_secs(1)), Duration::from_secs(u64::MAX));
-    // Far past any real uptime, it must saturate rather than panic.
-    let _ = clock::at(u64::MAX, Duration::MAX);
+    // Far past any real uptime, it must saturate rather than panic or wrap.
+    assert_eq!(clock::at(u64::MAX, Duration::MAX), Duration::MAX);
+    assert_eq!(clock::at(u64::MAX, Duration::from_secs(2)), Duration::MAX);
 }
 
 /// A platform that records the steps in order.
