@@ -15,7 +15,7 @@ if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 
 step "Source checks"
-if grep -rln --include='*.rs' '#!\[feature' kernel exercises solutions grader; then
+if grep -rlnE --include='*.rs' '^[[:space:]]*#!\[feature' kernel exercises solutions grader; then
     echo "#![feature] found above: Fledge's crates stay on stable Rust features." >&2
     exit 1
 fi
