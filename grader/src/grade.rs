@@ -25,15 +25,11 @@ use anyhow::{Context, Result, bail};
 
 use crate::compile::{self, Progress};
 use crate::host_tests;
+use crate::judge::{EXIT_FAILURE, EXIT_SUCCESS, judge};
 use crate::ktap::Stream;
-use crate::manifest::{ExitSpec, Kind, Manifest, PanicSpec, Port, TestSpec};
+use crate::manifest::{Kind, Manifest};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::{Report, Status, TestReport, Verdict};
-
-/// QEMU's exit status when the guest wrote `Success` (0x10) to 0xf4.
-pub const EXIT_SUCCESS: i32 = 33;
-/// QEMU's exit status when the guest wrote `Failure` (0x11) to 0xf4.
-pub const EXIT_FAILURE: i32 = 35;
 
 /// How to grade.
 #[derive(Clone, Copy)]
@@ -191,170 +187,13 @@ fn build_failed(mut report: Report, failure: compile::BuildFailure) -> Report {
 }
 
 /// One kernel test's result, from whichever boot ran it.
-struct Outcome {
-    name: String,
-    ok: bool,
-    diagnostic: Option<String>,
-    output: Vec<String>,
+pub(crate) struct Outcome {
+    pub(crate) name: String,
+    pub(crate) ok: bool,
+    pub(crate) diagnostic: Option<String>,
+    pub(crate) output: Vec<String>,
     /// How that boot ended.
-    ending: Ending,
-}
-
-/// Whether a kernel test's result is what its manifest entry asks for.
-fn judge(root: &Path, manifest: &Manifest, spec: &TestSpec, result: &Outcome, com2: &str) -> Result<(), String> {
-    if let Some(panic) = &spec.panic {
-        return judge_panic(root, manifest, panic, result);
-    }
-    if !result.ok {
-        return Err(result.diagnostic.clone().unwrap_or_else(|| "failed".into()));
-    }
-    if let Some(e) = spec.expect.iter().find(|e| {
-        let text = e.text();
-        match e.port {
-            Port::Com1 => !result.output.contains(&text),
-            Port::Com2 => !com2.lines().any(|l| l.strip_suffix('\r').unwrap_or(l) == text),
-        }
-    }) {
-        let shown =
-            if e.repeat > 1 { format!("`{}` {} times in a row", e.line, e.repeat) } else { format!("`{}`", e.line) };
-        let place = match e.port {
-            Port::Com1 => "in this test's output on COM1",
-            Port::Com2 => "on COM2",
-        };
-        return Err(format!("the test returned, but the line {shown} never appeared {place}"));
-    }
-    match spec.exit {
-        Some(exit) if !ended_with(result.ending, exit) => Err(format!(
-            "the test passed, but then the kernel {}, where the grader wanted the {} exit (status {})",
-            describe_ending(result.ending),
-            exit_name(exit),
-            exit_status(exit)
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A test that must panic: `not ok` with `panicked at FILE:LINE:COL: MSG`,
-/// the location checked against the source, then the failure exit.
-fn judge_panic(root: &Path, manifest: &Manifest, panic: &PanicSpec, result: &Outcome) -> Result<(), String> {
-    if result.ok {
-        return Err("this test must panic, but the kernel reported `ok`".into());
-    }
-    let diagnostic = result.diagnostic.as_deref().unwrap_or("");
-    let Some(report) = PanicReport::parse(diagnostic) else {
-        return Err(if diagnostic.starts_with("panicked") {
-            format!("the report should read `panicked at FILE:LINE:COLUMN: MESSAGE`, but it reads `{diagnostic}`")
-        } else if diagnostic.is_empty() {
-            "the test failed without a panic report".into()
-        } else {
-            format!("no panic report for this test; {diagnostic}")
-        });
-    };
-    if let Some(message) = &panic.message
-        && report.message != *message
-    {
-        return Err(format!(
-            "the panic message should be `{message}`, but the kernel panicked at {}:{} with `{}`",
-            report.file, report.line, report.message
-        ));
-    }
-    if let Some(start) = &panic.starts_with
-        && !report.message.starts_with(start.as_str())
-    {
-        return Err(format!(
-            "the panic message should start with `{start}`, but the kernel panicked at {}:{} with `{}`",
-            report.file, report.line, report.message
-        ));
-    }
-    if let Some(file) = &panic.at_panic_in {
-        report.check_location(root, &manifest.dir.join(file))?;
-    }
-    if !ended_with(result.ending, ExitSpec::Failure) {
-        return Err(format!(
-            "the report is right, but then the kernel {}, where the grader wanted the failure exit (status {})",
-            describe_ending(result.ending),
-            exit_status(ExitSpec::Failure)
-        ));
-    }
-    Ok(())
-}
-
-/// The parts of `panicked at FILE:LINE:COLUMN: MESSAGE`.
-#[derive(Debug, PartialEq)]
-struct PanicReport<'a> {
-    file: &'a str,
-    line: usize,
-    column: usize,
-    message: &'a str,
-}
-
-impl<'a> PanicReport<'a> {
-    fn parse(diagnostic: &'a str) -> Option<PanicReport<'a>> {
-        let rest = diagnostic.strip_prefix("panicked at ")?;
-        // FILE could itself hold a `:`; the first `:LINE:COLUMN:` ends it.
-        for (i, _) in rest.match_indices(':') {
-            let mut parts = rest[i + 1..].splitn(3, ':');
-            let (Some(line), Some(column)) = (parts.next(), parts.next()) else { break };
-            if let (Ok(line), Ok(column)) = (line.parse(), column.parse()) {
-                let message = parts.next().unwrap_or("");
-                let message = message.strip_prefix(' ').unwrap_or(message);
-                return Some(PanicReport { file: &rest[..i], line, column, message });
-            }
-        }
-        None
-    }
-
-    /// FILE must be `expected` and LINE must hold a `panic!`.
-    fn check_location(&self, root: &Path, expected: &Path) -> Result<(), String> {
-        let reported = root.join(self.file);
-        let same = match (reported.canonicalize(), expected.canonicalize()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        };
-        let wanted = expected.strip_prefix(root).unwrap_or(expected).display().to_string();
-        if !same {
-            return Err(format!("the report names {} as the place, but the panic! is in {wanted}", self.file));
-        }
-        let text = fs::read_to_string(expected).map_err(|e| format!("cannot read {wanted}: {e}"))?;
-        match text.lines().nth(self.line.wrapping_sub(1)) {
-            Some(line) if line.contains("panic!") => Ok(()),
-            _ => Err(format!(
-                "the report says line {} of {wanted}, but that line holds no `panic!`: pass the location on as it is",
-                self.line
-            )),
-        }
-    }
-}
-
-fn ended_with(ending: Ending, exit: ExitSpec) -> bool {
-    ending == Ending::Exited(exit_status(exit))
-}
-
-fn exit_status(exit: ExitSpec) -> i32 {
-    match exit {
-        ExitSpec::Success => EXIT_SUCCESS,
-        ExitSpec::Failure => EXIT_FAILURE,
-    }
-}
-
-fn exit_name(exit: ExitSpec) -> &'static str {
-    match exit {
-        ExitSpec::Success => "success",
-        ExitSpec::Failure => "failure",
-    }
-}
-
-/// How a boot ended, in words.
-fn describe_ending(ending: Ending) -> String {
-    match ending {
-        Ending::Exited(EXIT_SUCCESS) => "left QEMU with the success exit (status 33)".into(),
-        Ending::Exited(EXIT_FAILURE) => "left QEMU with the failure exit (status 35)".into(),
-        Ending::Exited(0) => "reset the machine (a triple fault, under -no-reboot)".into(),
-        Ending::Exited(code) => format!("made QEMU exit with status {code}"),
-        Ending::Signalled(signal) => format!("was killed by signal {signal}"),
-        Ending::TimedOut => "never left QEMU and was stopped at the time limit".into(),
-        Ending::Interrupted => "was interrupted".into(),
-    }
+    pub(crate) ending: Ending,
 }
 
 /// All the boots of one grading run.
@@ -509,23 +348,4 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         start = next;
     }
     Ok(run)
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-
-    #[test]
-    fn panic_reports_are_taken_apart() {
-        let report = PanicReport::parse("panicked at tests/cases/kernel.rs:21:5: 6 times 7 is 42: really").unwrap();
-        assert_eq!(
-            report,
-            PanicReport { file: "tests/cases/kernel.rs", line: 21, column: 5, message: "6 times 7 is 42: really" }
-        );
-        let odd = PanicReport::parse("panicked at C:/x.rs:3:9: m").unwrap();
-        assert_eq!((odd.file, odd.line, odd.column, odd.message), ("C:/x.rs", 3, 9, "m"));
-        for bad in ["panicked: lost", "panicked at nowhere", "panicked at a.rs:x:1: m", "boom", ""] {
-            assert_eq!(PanicReport::parse(bad), None, "{bad}");
-        }
-    }
 }

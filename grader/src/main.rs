@@ -19,6 +19,7 @@ mod grade;
 mod history;
 mod host_tests;
 mod image;
+mod judge;
 mod ktap;
 mod manifest;
 mod qemu;

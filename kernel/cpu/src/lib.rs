@@ -11,7 +11,7 @@
 //!
 //! Why stubs? Rust has an `x86-interrupt` calling convention that lets a
 //! function be an interrupt handler directly, but it is unstable (it needs
-//! `#![feature(abi_x86_interrupt)]`), and Fledge uses no unstable features.
+//! the `abi_x86_interrupt` feature gate), and Fledge uses no unstable features.
 //! The stable way is the one C kernels use: a few instructions of assembly
 //! per vector that save what the interrupted code needs back, call a normal
 //! function, restore, and return with `iretq`. xv6 does this in
