@@ -19,6 +19,7 @@
 //! clean one. That is the same reason the Linux kernel's KUnit runs each
 //! suite it cares about in isolation.
 
+use core::fmt;
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -98,19 +99,10 @@ fn run_config(boot_info: &'static BootInfo) -> Result<RunConfig<'static>, fledge
 /// that is where a newcomer should look; then the panic's message.
 pub fn report_panic(info: &PanicInfo<'_>) -> ! {
     let mut out = Com1;
-    let message = info.message();
-    let why = match info.location() {
-        Some(at) => format_args!("panicked at {}:{}:{}: {}", at.file(), at.line(), at.column(), message),
-        None => format_args!("panicked: {}", message),
-    };
-    match current() {
-        Some((number, name)) => {
-            let _ = ktap::result(&mut out, number, name, Outcome::Fail(why));
-        }
-        None => {
-            let _ = ktap::bail_out(&mut out, why);
-        }
-    }
+    let _ = describe(info, "panicked", |why| match current() {
+        Some((number, name)) => ktap::result(&mut out, number, name, Outcome::Fail(why)),
+        None => ktap::bail_out(&mut out, why),
+    });
     exit_qemu(ExitCode::Failure)
 }
 
@@ -126,18 +118,16 @@ pub fn guarded_panic(info: &PanicInfo<'_>, handler: fn(&PanicInfo<'_>) -> !) -> 
     if !ENTERED.swap(true, Ordering::SeqCst) {
         handler(info)
     }
-    let mut out = Com1;
-    let message = info.message();
-    let why = match info.location() {
-        Some(at) => format_args!(
-            "the panic handler itself panicked at {}:{}:{}: {}",
-            at.file(),
-            at.line(),
-            at.column(),
-            message
-        ),
-        None => format_args!("the panic handler itself panicked: {}", message),
-    };
-    let _ = ktap::bail_out(&mut out, why);
+    let _ = describe(info, "the panic handler itself panicked", |why| ktap::bail_out(&mut Com1, why));
     exit_qemu(ExitCode::Failure)
+}
+
+/// Calls `write` with `LEAD at FILE:LINE:COLUMN: MESSAGE` (or `LEAD:
+/// MESSAGE` when the location is unknown).
+fn describe<R>(info: &PanicInfo<'_>, lead: &str, write: impl FnOnce(fmt::Arguments<'_>) -> R) -> R {
+    let message = info.message();
+    match info.location() {
+        Some(at) => write(format_args!("{lead} at {}:{}:{}: {message}", at.file(), at.line(), at.column())),
+        None => write(format_args!("{lead}: {message}")),
+    }
 }
