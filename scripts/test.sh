@@ -2,7 +2,8 @@
 # Fledge's whole test suite, as CI runs it:
 #
 #   1. the project's promises about its own source (no #![feature], the
-#      formatting, clippy with the workspace's lints: SAFETY comments);
+#      formatting, clippy with the workspace's lints: SAFETY comments), and
+#      actionlint on the GitHub Actions workflows;
 #   2. every host test in the workspace (`cargo test --workspace`), which
 #      includes the grader's tests against misbehaving guest kernels;
 #   3. the self-check: every exercise's starter fails the tests over its
@@ -26,6 +27,14 @@ echo "cargo fmt --check: the code is formatted"
 # `unsafe fn` to a `# Safety` section (the workspace's lint table).
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "cargo clippy: no warnings"
+# scripts/setup.sh installs actionlint in a virtualenv of Fledge's own.
+actionlint="$HOME/.cache/fledge/venv/bin/actionlint"
+if [ ! -x "$actionlint" ]; then
+    echo "actionlint is missing: run scripts/setup.sh" >&2
+    exit 1
+fi
+"$actionlint" .github/workflows/*.yml
+echo "actionlint: the workflows in .github/workflows/ are clean"
 
 step "Host tests: cargo test --workspace"
 cargo test --workspace

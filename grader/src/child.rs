@@ -27,6 +27,8 @@ pub enum Ending {
     TimedOut,
     /// The person at the terminal pressed Ctrl-C.
     Interrupted,
+    /// The caller's `stop` flag was raised, and the grader stopped it.
+    Stopped,
 }
 
 /// Starts `cmd` in a process group of its own, tied to the grader's life.
@@ -45,9 +47,10 @@ pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
 }
 
 /// Waits for a child started by [`spawn`] until it ends, `timeout` has
-/// passed since `start`, or Ctrl-C; in the last two cases kills its whole
-/// process group. The child is reaped either way.
-pub fn wait(child: &mut Child, start: Instant, timeout: Duration) -> Result<Ending> {
+/// passed since `start`, `stop` is raised (by a thread reading its output,
+/// say), or Ctrl-C; in all but the first case kills its whole process
+/// group. The child is reaped either way.
+pub fn wait(child: &mut Child, start: Instant, timeout: Duration, stop: &AtomicBool) -> Result<Ending> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(match (status.code(), status.signal()) {
@@ -58,6 +61,8 @@ pub fn wait(child: &mut Child, start: Instant, timeout: Duration) -> Result<Endi
         }
         let stop = if INTERRUPTED.load(Ordering::SeqCst) {
             Some(Ending::Interrupted)
+        } else if stop.load(Ordering::SeqCst) {
+            Some(Ending::Stopped)
         } else if start.elapsed() >= timeout {
             Some(Ending::TimedOut)
         } else {

@@ -42,11 +42,21 @@ fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into())
 }
 
-/// Builds `package`'s kernel binary and returns the ELF's path.
-pub fn build_kernel(root: &Path, package: &str, progress: Progress) -> Result<Result<PathBuf, BuildFailure>> {
+/// The profile `--gdb` builds kernels with: [`KERNEL_PROFILE`] plus debug
+/// info.
+pub const DEBUG_PROFILE: &str = "kernel-debug";
+
+/// Builds `package`'s kernel binary with `profile` and returns the ELF's
+/// path.
+pub fn build_kernel(
+    root: &Path,
+    package: &str,
+    profile: &str,
+    progress: Progress,
+) -> Result<Result<PathBuf, BuildFailure>> {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root).args(["build", "--package", package, "--bin", package]);
-    cmd.args(["--target", KERNEL_TARGET, "--profile", KERNEL_PROFILE]);
+    cmd.args(["--target", KERNEL_TARGET, "--profile", profile]);
     let artifacts = run(cmd, &format!("building the {package} kernel"), progress)?;
     Ok(artifacts.map(|found| found.into_iter().find(|a| a.kind == "bin").map(|a| a.path)).and_then(|exe| {
         exe.ok_or_else(|| BuildFailure { messages: format!("cargo built {package} but named no kernel binary") })

@@ -42,6 +42,8 @@ pub struct Options {
     pub progress: Progress,
     /// Copy COM1 to the terminal live.
     pub echo: bool,
+    /// Boot once, paused, waiting for gdb on this port.
+    pub gdb: Option<u16>,
 }
 
 /// Grades an exercise's starter (or, with `solution`, its reference
@@ -67,7 +69,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
     report.chapter = Some(manifest.chapter.clone());
 
     let kernel = if manifest.has(Kind::Qemu) {
-        match compile::build_kernel(root, &package, options.progress)? {
+        match compile::build_kernel(root, &package, compile::KERNEL_PROFILE, options.progress)? {
             Ok(kernel) => Some(kernel),
             Err(failure) => return Ok(build_failed(report, failure)),
         }
@@ -213,6 +215,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
     let qemu_path = qemu::find_qemu()?;
     let dir = root.join("target").join("fledge").join(label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _lock = crate::lock::exclusive(&dir)?;
     let log_path = root.join("target").join("fledge").join("logs").join(format!("{label}.log"));
     fs::create_dir_all(log_path.parent().context("log folder")?)?;
     let mut log = fs::File::create(&log_path).with_context(|| format!("cannot write {}", log_path.display()))?;
@@ -231,8 +234,16 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         let image = crate::image::build(kernel, &crate::image::run_config(&nonce, start), &dir)?;
         let com2_path = dir.join("com2.log");
         let _ = fs::remove_file(&com2_path);
-        let request =
-            qemu::Request { image: &image, com2: &com2_path, timeout, accel: options.accel, echo: options.echo };
+        let events = dir.join("qemu-events.log");
+        let request = qemu::Request {
+            image: &image,
+            com2: &com2_path,
+            timeout,
+            accel: options.accel,
+            echo: options.echo,
+            events: &events,
+            gdb: options.gdb,
+        };
         let boot = qemu::boot(&qemu_path, &request)?;
         run.com2.push_str(&String::from_utf8_lossy(&fs::read(&com2_path).unwrap_or_default()));
 
@@ -242,16 +253,30 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             boot.ending,
             boot.elapsed.as_secs_f64()
         )?;
-        log.write_all(&boot.com1)?;
-        if boot.com1_dropped > 0 {
-            writeln!(log, "\n[the grader dropped {} more bytes of output]", boot.com1_dropped)?;
-            run.notes.push(format!("the kernel wrote more than {} MiB; the rest was dropped", qemu::OUTPUT_CAP >> 20));
+        let mut output = boot.com1.head().to_vec();
+        log.write_all(&output)?;
+        if boot.com1.cut() > 0 {
+            let tail = boot.com1.tail();
+            let marker = format!(
+                "\n[... the grader cut {} bytes here: a boot's log keeps its first {} MiB and its last {} MiB ...]\n",
+                boot.com1.cut(),
+                crate::capture::HEAD >> 20,
+                crate::capture::TAIL >> 20
+            );
+            log.write_all(marker.as_bytes())?;
+            log.write_all(&tail)?;
+            output.push(b'\n');
+            output.extend_from_slice(&tail);
+        }
+        if !output.ends_with(b"\n") {
+            log.write_all(b"\n")?;
         }
         if !boot.stderr.trim().is_empty() {
-            writeln!(log, "\n[QEMU said on stderr]\n{}", boot.stderr.trim())?;
+            writeln!(log, "[QEMU said on stderr]\n{}", boot.stderr.trim())?;
         }
 
-        let stream = Stream::parse(&boot.com1);
+        let stream = Stream::parse(&output);
+        run.plan = run.plan.or(stream.plan);
         if stream.started && stream.nonce.as_deref() != Some(nonce.as_str()) {
             run.notes.push(format!(
                 "boot {boot_number} did not echo this run's nonce ({nonce}) in its KTAP header, so its results do not count"
@@ -259,7 +284,6 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             run.verdict.get_or_insert(Verdict::Failed);
             break;
         }
-        run.plan = run.plan.or(stream.plan);
         let before = run.results.len();
         for r in stream.results.iter().filter(|r| r.number >= start && r.skip.is_none()) {
             run.results.entry(r.number).or_insert_with(|| Outcome {
@@ -310,7 +334,27 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 run.verdict = Some(Verdict::TimedOut);
                 break;
             }
-            Ending::Exited(EXIT_SUCCESS) if stream.started => break,
+            Ending::Exited(EXIT_SUCCESS) if stream.started => {
+                let reported = run.results.keys().copied().max().unwrap_or(0);
+                if reported < plan {
+                    run.notes.push(format!(
+                        "the kernel left QEMU with the success exit after {reported} of the {plan} tests it planned; the rest never ran"
+                    ));
+                }
+                break;
+            }
+            Ending::Flooded => {
+                let why = format!(
+                    "wrote more than {} MiB of output during this test, so the grader stopped it (a print in an endless loop?)",
+                    qemu::FLOOD_LIMIT >> 20
+                );
+                run.notes.push(format!("boot {boot_number} was stopped: {why}; the log keeps its head and tail"));
+                run.verdict = Some(Verdict::Flooded);
+                if !stream.started {
+                    break;
+                }
+                unfinished(why, &mut run) + 1
+            }
             Ending::Exited(EXIT_FAILURE) if stream.started => {
                 if let Some(why) = &stream.bail_out {
                     run.notes.push(format!("the kernel gave up: {why}"));
@@ -328,10 +372,13 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             }
             ending => {
                 let how = match ending {
-                    Ending::Exited(0) => "the guest reset itself (a triple fault, under -no-reboot)".to_string(),
+                    Ending::TripleFault => {
+                        "the CPU triple-faulted (an exception it could not deliver, then a double fault it could not deliver either)".to_string()
+                    }
+                    Ending::Reset => "the guest reset the machine".to_string(),
                     Ending::Exited(code) => format!("QEMU failed with status {code}: {}", boot.stderr.trim()),
                     Ending::Signalled(signal) => format!("QEMU was killed by signal {signal}"),
-                    _ => unreachable!(),
+                    _ => unreachable!("handled above"),
                 };
                 run.notes.push(format!("boot {boot_number} crashed: {how}"));
                 run.verdict = Some(Verdict::Crashed);
@@ -342,7 +389,8 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             }
         };
         let progress = reported > 0 || stream.unfinished.is_some();
-        if next > plan || !progress || boot_number > plan {
+        // Under gdb one boot is the whole session.
+        if next > plan || !progress || boot_number > plan || options.gdb.is_some() {
             break;
         }
         start = next;

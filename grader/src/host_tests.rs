@@ -42,7 +42,7 @@ pub fn run(exe: &Path, timeout: Duration) -> Result<(BTreeMap<String, Outcome>, 
         let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         String::from_utf8_lossy(&text).into_owned()
     });
-    let ending = child::wait(&mut child, start, timeout)?;
+    let ending = child::wait(&mut child, start, timeout, &std::sync::atomic::AtomicBool::new(false))?;
     let text = reader.join().unwrap_or_default();
     match ending {
         Ending::Interrupted => bail!("interrupted while the host tests ran"),

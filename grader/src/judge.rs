@@ -177,7 +177,9 @@ fn describe_ending(ending: Ending) -> String {
     match ending {
         Ending::Exited(EXIT_SUCCESS) => "left QEMU with the success exit (status 33)".into(),
         Ending::Exited(EXIT_FAILURE) => "left QEMU with the failure exit (status 35)".into(),
-        Ending::Exited(0) => "reset the machine (a triple fault, under -no-reboot)".into(),
+        Ending::TripleFault => "triple-faulted".into(),
+        Ending::Reset => "reset the machine".into(),
+        Ending::Flooded => "wrote so much output that the grader stopped it".into(),
         Ending::Exited(code) => format!("made QEMU exit with status {code}"),
         Ending::Signalled(signal) => format!("was killed by signal {signal}"),
         Ending::TimedOut => "never left QEMU and was stopped at the time limit".into(),

@@ -2,8 +2,8 @@
 //!
 //! The guest's output is untrusted: it may be cut off, mixed with other
 //! text, contain invalid UTF-8 or escape sequences. The parser therefore
-//! never fails. It reads line by line (a line ends at `\n`; a trailing `\r`
-//! is dropped), keeps what it recognises and treats the rest as output of
+//! never fails. It reads line by line (a line ends at `\n`, `\r\n` or a
+//! lone `\r`), keeps what it recognises and treats the rest as output of
 //! the test that is running. Lines before `KTAP version 1` are boot noise.
 //!
 //! The format written by `fledge-ktap`:
@@ -61,12 +61,22 @@ impl Stream {
     /// Parses a whole capture.
     pub fn parse(bytes: &[u8]) -> Stream {
         let mut stream = Stream::default();
-        // Text after the last `\n` is a line too, cut off; nothing after it is
-        // no line at all.
-        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        for raw in bytes.split(|&b| b == b'\n') {
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            stream.line(&String::from_utf8_lossy(raw));
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if matches!(bytes[i], b'\n' | b'\r') {
+                stream.line(&String::from_utf8_lossy(&bytes[start..i]));
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            i += 1;
+        }
+        // Text after the last line end is a line too, cut off; nothing after
+        // it is no line at all.
+        if start < bytes.len() {
+            stream.line(&String::from_utf8_lossy(&bytes[start..]));
         }
         stream
     }
@@ -192,5 +202,16 @@ mod test {
     fn lines_before_the_version_line_are_ignored() {
         let stream = Stream::parse(b"ok 1 fake\nKTAP version 1\n1..1\n");
         assert!(stream.results.is_empty());
+    }
+
+    #[test]
+    fn any_line_end_will_do() {
+        let unix = Stream::parse(b"KTAP version 1\n1..2\n# run 1 a\n\nok 1 a\nok 2 b\n");
+        let dos = Stream::parse(b"KTAP version 1\r\n1..2\r\n# run 1 a\r\n\r\nok 1 a\r\nok 2 b\r\n");
+        let old_mac = Stream::parse(b"KTAP version 1\r1..2\r# run 1 a\r\rok 1 a\rok 2 b\r");
+        assert_eq!(unix.results.len(), 2);
+        assert_eq!(unix.results[0].output, vec![String::new()], "an empty line is output too");
+        assert_eq!(dos, unix);
+        assert_eq!(old_mac, unix);
     }
 }

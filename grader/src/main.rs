@@ -5,6 +5,7 @@
 //! cargo grade                        the exercises and their last scores
 //! cargo grade exercise-01            grade your work on exercise 01
 //! cargo grade 01 --solution          grade the reference solution
+//! cargo grade 01 --junit FILE        also write the result as JUnit XML
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
 //! cargo grade --self-check           every starter fails, every solution passes
 //! ```
@@ -13,18 +14,24 @@
 //! binary, so there is nothing to install. Exit status: 0 for full marks,
 //! 1 for anything less, 2 when the grader itself could not do its job.
 
+mod capture;
 mod child;
 mod compile;
+mod gdb;
 mod grade;
 mod history;
 mod host_tests;
 mod image;
 mod judge;
+mod junit;
 mod ktap;
+mod lock;
 mod manifest;
 mod qemu;
 mod report;
+mod sanitize;
 mod self_check;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,7 +39,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{ArgGroup, Parser};
 
 use crate::compile::Progress;
 use crate::qemu::Accel;
@@ -41,6 +48,7 @@ use crate::report::{Report, Verdict};
 /// Build an exercise, boot it in QEMU, and grade it.
 #[derive(Parser, Debug)]
 #[command(name = "cargo grade", bin_name = "cargo grade", version)]
+#[command(group = ArgGroup::new("graded").args(["exercise", "kernel"]))]
 struct Args {
     /// The exercise: `exercise-01`, `01` or `serial`. Leave it out to list
     /// the exercises with your last scores.
@@ -55,6 +63,9 @@ struct Args {
     /// Print one JSON object instead of the scorecard.
     #[arg(long)]
     json: bool,
+    /// Also write the result as JUnit XML to FILE, for CI.
+    #[arg(long, value_name = "FILE", requires = "graded")]
+    junit: Option<PathBuf>,
     /// Seconds one boot may run before it is stopped (default: the
     /// exercise's own, 30 for --kernel).
     #[arg(long, value_name = "SECS")]
@@ -68,9 +79,18 @@ struct Args {
     /// Copy the guest's serial output to the terminal as it arrives.
     #[arg(long)]
     verbose: bool,
+    /// Grade again every time a file of the exercise is saved, and show the
+    /// next failing test with its hint.
+    #[arg(long, requires = "exercise", conflicts_with_all = ["json", "junit", "gdb"])]
+    watch: bool,
+    /// Boot once with QEMU's gdb server, paused before the first
+    /// instruction, and print the gdb command that stops at the kernel's
+    /// entry point.
+    #[arg(long, requires = "graded", conflicts_with_all = ["json", "junit"])]
+    gdb: bool,
     /// Grade every exercise's starter (it must fail the tests covering its
     /// holes) and solution (it must score full marks).
-    #[arg(long, conflicts_with_all = ["exercise", "kernel", "solution"])]
+    #[arg(long, conflicts_with_all = ["exercise", "kernel", "solution", "junit"])]
     self_check: bool,
 }
 
@@ -99,14 +119,21 @@ fn run(args: &Args) -> Result<ExitCode> {
         accel: args.accel,
         progress: if args.json { Progress::Quiet } else { Progress::Show },
         echo: args.verbose && !args.json,
+        gdb: None,
     };
     if args.self_check {
         return self_check::run(&root, options);
+    }
+    if args.gdb {
+        return debug(&root, args, options);
     }
     let mut report = if let Some(kernel) = &args.kernel {
         grade::kernel(&root, kernel, options)?
     } else if let Some(query) = &args.exercise {
         let manifest = manifest::find(&root, query)?;
+        if args.watch {
+            return watch::run(&root, &manifest, args.solution, options);
+        }
         let report = grade::exercise(&root, &manifest, args.solution, options)?;
         if !args.solution {
             history::record(&root, &report)?;
@@ -118,6 +145,43 @@ fn run(args: &Args) -> Result<ExitCode> {
     };
     report.all_hints = args.hint;
     show(&report, args.json)?;
+    if let Some(path) = &args.junit {
+        junit::write(&report, path)?;
+    }
+    Ok(if report.verdict == Verdict::Passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `--gdb`: builds the kernel with debug info, prints the gdb command, and
+/// boots it once, paused until gdb connects.
+fn debug(root: &Path, args: &Args, options: grade::Options) -> Result<ExitCode> {
+    let kernel = match (&args.kernel, &args.exercise) {
+        (Some(kernel), _) => kernel.clone(),
+        (None, Some(query)) => {
+            let manifest = manifest::find(root, query)?;
+            let package = manifest.package(args.solution);
+            match compile::build_kernel(root, &package, compile::DEBUG_PROFILE, options.progress)? {
+                Ok(kernel) => kernel,
+                Err(failure) => {
+                    eprintln!("{}", compile::first_errors(&failure.messages, 40));
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        (None, None) => anyhow::bail!("--gdb needs an exercise or --kernel PATH"),
+    };
+    let kernel = kernel.canonicalize().with_context(|| format!("cannot find {}", kernel.display()))?;
+    let port = gdb::free_port()?;
+    println!("{}", gdb::instructions(&kernel, port));
+    // A debugging session lasts as long as the person wants.
+    let options = grade::Options {
+        gdb: Some(port),
+        echo: true,
+        timeout: Some(args.timeout.map_or(Duration::from_secs(24 * 3600), Duration::from_secs)),
+        ..options
+    };
+    let mut report = grade::kernel(root, &kernel, options)?;
+    report.notes.push("under gdb, `kill` or quitting gdb also ends QEMU, which then looks like a reset".into());
+    show(&report, false)?;
     Ok(if report.verdict == Verdict::Passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

@@ -5,20 +5,30 @@
 //! port 0xf4 and `-no-reboot` (a triple fault ends the run instead of
 //! rebooting forever). Whatever happens, the QEMU process is gone when
 //! `boot` returns: it is started and waited for through [`crate::child`],
-//! which kills it at the deadline, on Ctrl-C, or when the grader dies.
+//! which kills it at the deadline, on Ctrl-C, when its output passes
+//! [`FLOOD_LIMIT`], or when the grader dies.
+//!
+//! Under `-no-reboot` a triple fault and a reset the guest asked for both
+//! make QEMU exit with status 0. QEMU's `cpu_reset` log (`-d cpu_reset`)
+//! says `Triple fault` for the first, so the grader can tell them apart.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-pub use crate::child::Ending;
+use crate::capture::Capture;
+use crate::child;
 
-/// How much of COM1's output is kept in memory; the rest is counted.
-pub const OUTPUT_CAP: usize = 8 << 20;
+/// A boot that writes more than this to COM1 is stopped: no test needs to
+/// say that much, and a guest printing in a loop would otherwise run until
+/// its deadline.
+pub const FLOOD_LIMIT: u64 = 8 << 20;
 
 /// The QEMU system emulator Fledge boots with.
 pub const QEMU: &str = "qemu-system-x86_64";
@@ -45,14 +55,37 @@ pub struct Request<'a> {
     pub accel: Accel,
     /// Copy COM1 to the terminal as it arrives.
     pub echo: bool,
+    /// Where QEMU writes its `cpu_reset` log.
+    pub events: &'a Path,
+    /// Wait for gdb on this local port before running the first
+    /// instruction.
+    pub gdb: Option<u16>,
+}
+
+/// How a boot ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// QEMU exited with this status: 33 and 35 are the guest's
+    /// `isa-debug-exit`, anything else QEMU's own.
+    Exited(i32),
+    /// The CPU triple-faulted (under `-no-reboot`, QEMU then exits).
+    TripleFault,
+    /// The guest asked the machine to reset (keyboard controller, ACPI).
+    Reset,
+    /// QEMU was killed by this signal, not by the grader.
+    Signalled(i32),
+    /// The deadline passed and the grader stopped QEMU.
+    TimedOut,
+    /// The guest wrote more than [`FLOOD_LIMIT`] and the grader stopped it.
+    Flooded,
+    /// The person at the terminal pressed Ctrl-C.
+    Interrupted,
 }
 
 /// What one boot produced.
 pub struct Boot {
-    /// COM1's bytes, up to [`OUTPUT_CAP`].
-    pub com1: Vec<u8>,
-    /// COM1 bytes beyond the cap, counted and dropped.
-    pub com1_dropped: u64,
+    /// COM1's output, its head and tail if it was long.
+    pub com1: Capture,
     /// How it ended.
     pub ending: Ending,
     /// Wall time from start to end.
@@ -90,6 +123,10 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     cmd.args(["-serial", "stdio"]);
     cmd.arg("-serial").arg(format!("file:{}", request.com2.display()));
     cmd.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    cmd.args(["-d", "cpu_reset", "-D"]).arg(request.events);
+    if let Some(port) = request.gdb {
+        cmd.arg("-gdb").arg(format!("tcp:127.0.0.1:{port}")).arg("-S");
+    }
     match request.accel {
         Accel::Tcg => cmd.args(["-accel", "tcg"]),
         Accel::Kvm => cmd.args(["-accel", "kvm", "-cpu", "host"]),
@@ -97,30 +134,35 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     cmd
 }
 
-/// Boots the image and waits for the guest to finish, crash or run out of
-/// time.
+/// Boots the image and waits for the guest to finish, crash, flood or run
+/// out of time.
 pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let mut cmd = command(qemu, request);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let _ = std::fs::remove_file(request.events);
     let start = Instant::now();
-    let mut child = crate::child::spawn(&mut cmd).with_context(|| format!("cannot start {}", qemu.display()))?;
+    let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot start {}", qemu.display()))?;
     let mut stdout = child.stdout.take().context("QEMU's standard output")?;
     let mut stderr = child.stderr.take().context("QEMU's standard error")?;
     let echo = request.echo;
+    let flooded = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&flooded);
     let reader = thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut dropped = 0u64;
+        let mut capture = Capture::new();
         let mut buf = [0u8; 8192];
         while let Ok(n @ 1..) = stdout.read(&mut buf) {
             if echo {
                 use std::io::Write;
-                let _ = std::io::stderr().write_all(&buf[..n]);
+                let _ = std::io::stderr().write_all(crate::sanitize::bytes(&buf[..n]).as_bytes());
             }
-            let room = OUTPUT_CAP.saturating_sub(kept.len()).min(n);
-            kept.extend_from_slice(&buf[..room]);
-            dropped += (n - room) as u64;
+            capture.push(&buf[..n]);
+            if capture.total() > FLOOD_LIMIT {
+                // Keep reading, so that QEMU never blocks on a full pipe
+                // before the grader has stopped it.
+                flag.store(true, Ordering::SeqCst);
+            }
         }
-        (kept, dropped)
+        capture
     });
     let err_reader = thread::spawn(move || {
         let mut text = String::new();
@@ -128,9 +170,20 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         text
     });
 
-    let ending = crate::child::wait(&mut child, start, request.timeout)?;
+    let ending = child::wait(&mut child, start, request.timeout, &flooded)?;
     let elapsed = start.elapsed();
-    let (com1, com1_dropped) = reader.join().unwrap_or_default();
+    let com1 = reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
-    Ok(Boot { com1, com1_dropped, ending, elapsed, stderr })
+    let ending = match ending {
+        child::Ending::Exited(0) => {
+            let events = std::fs::read(request.events).unwrap_or_default();
+            if events.windows(12).any(|w| w == b"Triple fault") { Ending::TripleFault } else { Ending::Reset }
+        }
+        child::Ending::Exited(code) => Ending::Exited(code),
+        child::Ending::Signalled(signal) => Ending::Signalled(signal),
+        child::Ending::TimedOut => Ending::TimedOut,
+        child::Ending::Stopped => Ending::Flooded,
+        child::Ending::Interrupted => Ending::Interrupted,
+    };
+    Ok(Boot { com1, ending, elapsed, stderr })
 }

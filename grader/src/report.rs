@@ -7,6 +7,7 @@ use console::style;
 use serde::Serialize;
 
 use crate::manifest::Kind;
+use crate::sanitize;
 
 /// The one-word summary of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -25,6 +26,8 @@ pub enum Verdict {
     BuildFailed,
     /// The guest finished without writing any KTAP.
     NoOutput,
+    /// The guest wrote so much that the grader stopped it.
+    Flooded,
 }
 
 impl Verdict {
@@ -37,6 +40,7 @@ impl Verdict {
             Verdict::Crashed => "crashed",
             Verdict::BuildFailed => "build_failed",
             Verdict::NoOutput => "no_output",
+            Verdict::Flooded => "flooded",
         }
     }
 }
@@ -163,8 +167,11 @@ impl Report {
             line(&mut out, String::new());
         }
         let tests = if self.build_errors.is_some() { &[][..] } else { &self.tests[..] };
-        let width = self.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
-        for test in tests {
+        // Names, diagnostics and notes can quote the guest: show its control
+        // characters, never send them to the terminal.
+        let names: Vec<String> = self.tests.iter().map(|t| sanitize::line(&t.name)).collect();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        for (test, name) in tests.iter().zip(&names) {
             let mark = match test.status {
                 Status::Passed => style("PASS").green().bold(),
                 Status::Failed => style("FAIL").red().bold(),
@@ -174,10 +181,10 @@ impl Report {
                 Kind::Host => "host",
                 Kind::Qemu => "qemu",
             };
-            line(&mut out, format!("  {mark}  {kind}  {:width$}  {:>2}/{}", test.name, test.points, test.max_points));
+            line(&mut out, format!("  {mark}  {kind}  {name:width$}  {:>2}/{}", test.points, test.max_points));
             if test.status != Status::Passed {
                 if let Some(why) = &test.diagnostic {
-                    line(&mut out, format!("              {}", style(why).dim()));
+                    line(&mut out, format!("              {}", style(sanitize::line(why)).dim()));
                 }
                 let hints = if self.all_hints { &test.hints[..] } else { &test.hints[..test.hints.len().min(1)] };
                 for hint in hints {
@@ -187,7 +194,7 @@ impl Report {
         }
         line(&mut out, String::new());
         for note in &self.notes {
-            line(&mut out, format!("{} {note}", style("note:").yellow().bold()));
+            line(&mut out, format!("{} {}", style("note:").yellow().bold(), sanitize::line(note)));
         }
         let verdict = match self.verdict {
             Verdict::Passed => style(self.verdict.as_str()).green().bold(),

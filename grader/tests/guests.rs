@@ -1,17 +1,26 @@
 //! The grader against kernels that misbehave on purpose
 //! (`grader/guests/`), each graded through the real build-image-QEMU path.
 //!
-//! For each guest: the verdict, the time it took (the deadline plus a
-//! little), and that no QEMU process outlives the grader.
+//! For every guest the test checks the verdict and what the scorecard says,
+//! and the promises that hold whatever the guest does: the grader is done
+//! within the deadline plus five seconds, it used less than 256 MiB, and no
+//! QEMU process outlives it. Each test prints its guest's time and memory
+//! (`cargo test -p fledge-grader --test guests -- --nocapture` shows them).
 
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The deadline per boot for guests that should end quickly or hang.
 const TIMEOUT_SECS: u64 = 3;
+
+/// What the grader may use at most, in KiB.
+const MEMORY_LIMIT_KIB: i64 = 256 << 10;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -40,28 +49,94 @@ fn guests() -> &'static Path {
     })
 }
 
-/// Grades a guest with `--kernel ... --json` and returns the report, the
-/// exit status and the wall time.
-fn grade(guest: &str) -> (Value, i32, Duration) {
-    let kernel = guests().join(guest);
+/// One run of the grader on a guest.
+struct Graded {
+    /// The `--json` report.
+    report: Value,
+    /// The grader's exit status.
+    code: i32,
+    /// Wall time.
+    elapsed: Duration,
+}
+
+impl Graded {
+    fn verdict(&self) -> &str {
+        self.report["verdict"].as_str().unwrap_or("")
+    }
+
+    fn statuses(&self) -> Vec<(String, String)> {
+        self.report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    fn notes(&self) -> String {
+        self.report["notes"].as_array().map(|n| format!("{n:?}")).unwrap_or_default()
+    }
+
+    fn diagnostic(&self, test: usize) -> String {
+        self.report["tests"][test]["diagnostic"].as_str().unwrap_or("").to_string()
+    }
+}
+
+/// Runs the grader with `args` (and `env`), waits with `wait4` to learn its
+/// peak memory, and checks the promises every run keeps.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which clippy cannot see
+fn run_grader(guest: &str, args: &[&str], env: &[(&str, &Path)], deadline: Duration) -> (Vec<u8>, Graded) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-grade"));
+    cmd.current_dir(root()).arg("--kernel").arg(guests().join(guest)).args(args);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-grade"))
-        .current_dir(root())
-        .arg("--kernel")
-        .arg(&kernel)
-        .args(["--json", "--timeout", &TIMEOUT_SECS.to_string()])
-        .output()
-        .expect("running the grader");
-    let elapsed = start.elapsed();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "the grader's --json output is not JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
+    let mut child = cmd.spawn().expect("starting the grader");
+    let mut stderr = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        text
     });
+    let mut stdout = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut stdout).unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `wait4` reaps our own child, whose pid `spawn` returned, and
+    // writes only to the two locals it is given.
+    let reaped = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, child.id() as libc::pid_t, "wait4 failed");
+    let elapsed = start.elapsed();
+    let stderr = err_reader.join().unwrap();
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    println!("{guest}: {:.2} s, {} MiB peak", elapsed.as_secs_f64(), usage.ru_maxrss >> 10);
+    assert!(
+        elapsed < deadline,
+        "grading {guest} took {elapsed:?}, more than {deadline:?}\n{}",
+        String::from_utf8_lossy(&stderr)
+    );
+    assert!(usage.ru_maxrss < MEMORY_LIMIT_KIB, "grading {guest} used {} KiB", usage.ru_maxrss);
     assert_no_qemu_left(guest);
-    (report, output.status.code().unwrap_or(-1), elapsed)
+    let graded = Graded { report: Value::Null, code, elapsed };
+    (if stdout.is_empty() { stderr } else { stdout }, graded)
+}
+
+/// Grades a guest with `--json` and the given deadline per boot.
+fn grade_with(guest: &str, timeout: u64, env: &[(&str, &Path)]) -> Graded {
+    let secs = timeout.to_string();
+    let deadline = Duration::from_secs(timeout + 5);
+    let (stdout, mut graded) = run_grader(guest, &["--json", "--timeout", &secs], env, deadline);
+    graded.report = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
+        panic!("the grader's --json output is not JSON ({e}):\n{}", String::from_utf8_lossy(&stdout))
+    });
+    graded
+}
+
+fn grade(guest: &str) -> Graded {
+    grade_with(guest, TIMEOUT_SECS, &[])
 }
 
 /// No process on the machine is a QEMU booting this guest's image.
@@ -77,45 +152,130 @@ fn assert_no_qemu_left(guest: &str) {
     }
 }
 
-fn statuses(report: &Value) -> Vec<(String, String)> {
-    report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["name"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
-        .collect()
-}
-
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
-#[test]
-fn a_passing_kernel_passes() {
-    let (report, code, elapsed) = grade("guest-pass");
-    assert_eq!(report["verdict"], "passed", "{report}");
-    assert_eq!((report["score"].as_u64(), report["max_score"].as_u64()), (Some(2), Some(2)));
-    assert_eq!(code, 0);
-    assert!(elapsed < Duration::from_secs(TIMEOUT_SECS), "took {elapsed:?}");
+fn log_of(guest: &str) -> Vec<u8> {
+    std::fs::read(root().join(format!("target/fledge/logs/kernel-{guest}.log"))).unwrap()
 }
 
 #[test]
-fn a_hanging_kernel_times_out() {
-    let (report, code, elapsed) = grade("guest-hang");
-    assert_eq!(report["verdict"], "timed_out", "{report}");
-    assert_eq!(statuses(&report), pairs(&[("fine", "passed"), ("hangs", "failed"), ("test 3", "not_run")]));
-    assert_eq!(code, 1);
-    assert!(elapsed >= Duration::from_secs(TIMEOUT_SECS), "stopped early: {elapsed:?}");
-    assert!(elapsed < Duration::from_secs(TIMEOUT_SECS + 5), "took {elapsed:?}");
+fn a_passing_kernel_passes() {
+    let run = grade("guest-pass");
+    assert_eq!(run.verdict(), "passed", "{}", run.report);
+    assert_eq!((run.report["score"].as_u64(), run.report["max_score"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn a_silent_hang_times_out() {
+    let run = grade("guest-hang");
+    assert_eq!(run.verdict(), "timed_out", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("fine", "passed"), ("hangs", "failed"), ("test 3", "not_run")]));
+    assert_eq!(run.code, 1);
+    assert!(run.elapsed >= Duration::from_secs(TIMEOUT_SECS), "stopped early: {:?}", run.elapsed);
+}
+
+#[test]
+fn a_flood_of_output_is_stopped_and_its_log_cut() {
+    // A long deadline: the flood limit, not the clock, must stop this one.
+    let run = grade_with("guest-flood", 30, &[]);
+    assert_eq!(run.verdict(), "flooded", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("floods", "failed"), ("never_reached", "passed")]));
+    assert!(run.diagnostic(0).contains("more than 8 MiB"), "{}", run.report);
+    let log = log_of("guest-flood");
+    assert!(log.len() < 6 << 20, "the log is {} bytes", log.len());
+    let text = String::from_utf8_lossy(&log);
+    assert!(text.contains("the grader cut"), "the log does not say what was cut");
+    assert!(text.contains("# run 1 floods"), "the log lost its head");
+    assert!(text.contains("ok 2 never_reached"), "the log lost the next boot");
 }
 
 #[test]
 fn a_triple_fault_is_a_crash_and_grading_goes_on() {
-    let (report, code, elapsed) = grade("guest-triple-fault");
-    assert_eq!(report["verdict"], "crashed", "{report}");
-    assert_eq!(statuses(&report), pairs(&[("resets_the_cpu", "failed"), ("after_the_crash", "passed")]));
-    assert_eq!(code, 1);
-    assert!(elapsed < Duration::from_secs(TIMEOUT_SECS + 5), "took {elapsed:?}");
+    let run = grade("guest-triple-fault");
+    assert_eq!(run.verdict(), "crashed", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("resets_the_cpu", "failed"), ("after_the_crash", "passed")]));
+    assert!(run.diagnostic(0).contains("triple-faulted"), "{}", run.report);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_reset_is_told_apart_from_a_triple_fault() {
+    let run = grade("guest-reset");
+    assert_eq!(run.verdict(), "crashed", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("resets_the_machine", "failed"), ("after_the_reset", "passed")]));
+    let why = run.diagnostic(0);
+    assert!(why.contains("reset the machine") && !why.contains("triple"), "{why}");
+}
+
+#[test]
+fn garbage_bytes_are_shown_escaped() {
+    let run = grade("guest-garbage");
+    assert_eq!(run.verdict(), "failed", "{}", run.report);
+    assert_eq!(
+        run.statuses(),
+        pairs(&[("noisy_but_fine", "passed"), ("fails_in_colour", "failed"), ("last", "passed")])
+    );
+    // The scorecard quotes the diagnostic, escaped; nothing in it may reach
+    // a terminal as a control character.
+    let (scorecard, _) = run_grader("guest-garbage", &["--timeout", "3"], &[], Duration::from_secs(8));
+    let scorecard = String::from_utf8(scorecard).expect("the scorecard is UTF-8");
+    assert!(scorecard.contains("\\u{1b}[2J"), "{scorecard}");
+    let control = scorecard.chars().find(|c| c.is_control() && *c != '\n');
+    assert_eq!(control, None, "a control character reached the scorecard:\n{scorecard}");
+}
+
+#[test]
+fn carriage_returns_alone_end_lines() {
+    let run = grade("guest-cr-only");
+    assert_eq!(run.verdict(), "passed", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("first", "passed"), ("second", "passed")]));
+}
+
+#[test]
+fn a_perfect_report_without_the_nonce_scores_nothing() {
+    let run = grade("guest-no-nonce");
+    assert_eq!(run.report["score"].as_u64(), Some(0), "{}", run.report);
+    assert_eq!(run.report["max_score"].as_u64(), Some(3), "{}", run.report);
+    assert_eq!(run.verdict(), "failed");
+    assert!(run.notes().contains("did not echo this run's nonce"), "{}", run.notes());
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_success_exit_before_the_plan_is_done() {
+    let run = grade("guest-early-exit");
+    assert_eq!(run.verdict(), "failed", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("first", "passed"), ("test 2", "not_run"), ("test 3", "not_run")]));
+    assert!(run.notes().contains("after 1 of the 3 tests it planned"), "{}", run.notes());
+}
+
+#[test]
+fn a_panic_part_way_fails_one_test_and_grading_goes_on() {
+    let run = grade("guest-panic-midway");
+    assert_eq!(run.verdict(), "failed", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("before", "passed"), ("panics", "failed"), ("after", "passed")]));
+    let why = run.diagnostic(1);
+    assert!(why.contains("panic_midway.rs:") && why.ends_with("half way there"), "{why}");
+}
+
+#[test]
+fn qemu_killed_by_a_signal_is_a_crash() {
+    // A stand-in for QEMU that starts the real one, kills it, then dies of
+    // SIGKILL itself, as a QEMU killed by the out-of-memory killer would.
+    let dir = tempfile::tempdir().unwrap();
+    let wrapper = dir.path().join("qemu-killed");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\nqemu-system-x86_64 \"$@\" &\nqemu=$!\nsleep 0.3\nkill -KILL $qemu\nwait $qemu\nkill -KILL $$\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = grade_with("guest-pass", TIMEOUT_SECS, &[("FLEDGE_QEMU", &wrapper)]);
+    assert_eq!(run.verdict(), "crashed", "{}", run.report);
+    assert!(run.notes().contains("QEMU was killed by signal 9"), "{}", run.notes());
 }
 
 #[test]
@@ -154,4 +314,39 @@ fn a_missing_qemu_says_how_to_install_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("QEMU is not installed"), "{stderr}");
     assert!(stderr.contains("sudo apt-get install qemu-system-x86"), "{stderr}");
+}
+
+#[test]
+fn the_gdb_command_stops_at_the_entry_point() {
+    let gdb_found = Command::new("gdb").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(gdb_found, "gdb is not installed: scripts/setup.sh installs it");
+    let mut grader = Command::new(env!("CARGO_BIN_EXE_cargo-grade"))
+        .current_dir(root())
+        .arg("--kernel")
+        .arg(guests().join("guest-gdb"))
+        .args(["--gdb", "--timeout", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the grader");
+    let mut out = std::io::BufReader::new(grader.stdout.take().unwrap());
+    let command = loop {
+        let mut line = String::new();
+        let read = std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        assert!(read > 0, "the grader ended without printing a gdb command");
+        if let Some(command) = line.trim().strip_prefix("gdb ") {
+            break format!("gdb {command}");
+        }
+    };
+    // What a person would paste, plus a look at where it stopped.
+    let session = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -batch -ex 'info symbol $pc' -ex kill"))
+        .output()
+        .expect("running gdb");
+    let said = String::from_utf8_lossy(&session.stdout);
+    assert!(said.contains("\n_start in section .text"), "gdb did not stop at _start:\n{said}");
+    let ended = grader.wait().expect("the grader ends when gdb kills QEMU");
+    assert_eq!(ended.code(), Some(1), "the boot gdb killed does not pass");
+    assert_no_qemu_left("guest-gdb");
 }

@@ -43,7 +43,12 @@ pub struct Com1;
 
 impl fmt::Write for Com1 {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        uart().send_bytes_exact(s.as_bytes());
+        write_bytes(s.as_bytes());
         Ok(())
     }
+}
+
+/// Sends raw bytes to COM1, whatever they are.
+pub fn write_bytes(bytes: &[u8]) {
+    uart().send_bytes_exact(bytes);
 }

@@ -29,10 +29,23 @@ pub use bootloader_api;
 pub use fledge_ktap::Case;
 
 use bootloader_api::BootloaderConfig;
+use bootloader_api::config::Mapping;
 
-/// How Fledge asks the bootloader to set up a test kernel. Defaults for now:
-/// later exercises map all physical memory here.
-pub const BOOTLOADER_CONFIG: BootloaderConfig = BootloaderConfig::new_default();
+/// Where the bootloader puts the kernel in virtual memory: always the same
+/// place, so that a debugger can be told where the kernel's symbols are
+/// (`cargo grade --gdb` prints the offset). Fledge's kernels are
+/// position-independent executables linked at 0, so this is also the
+/// offset to add to any address in the ELF file.
+pub const KERNEL_BASE: u64 = 0x100_0000_0000;
+
+/// How Fledge asks the bootloader to set up a test kernel: the kernel at
+/// [`KERNEL_BASE`], the rest as the bootloader chooses. Later exercises map
+/// all physical memory here.
+pub const BOOTLOADER_CONFIG: BootloaderConfig = {
+    let mut config = BootloaderConfig::new_default();
+    config.mappings.kernel_base = Mapping::FixedAddress(KERNEL_BASE);
+    config
+};
 
 /// Declares a test kernel that runs `$cases` (a `&'static [Case]`).
 ///

@@ -82,7 +82,7 @@ pub fn current() -> Option<(usize, &'static str)> {
 
 /// Reads the grader's run configuration from the ramdisk. A kernel booted by
 /// hand has no ramdisk and runs every test with no nonce.
-fn run_config(boot_info: &'static BootInfo) -> Result<RunConfig<'static>, fledge_ktap::ConfigError> {
+pub fn run_config(boot_info: &'static BootInfo) -> Result<RunConfig<'static>, fledge_ktap::ConfigError> {
     let Some(addr) = boot_info.ramdisk_addr.into_option() else {
         return Ok(RunConfig::UNCONFIGURED);
     };

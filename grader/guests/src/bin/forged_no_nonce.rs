@@ -1,0 +1,16 @@
+//! A perfect KTAP report without the run's nonce: it must score 0.
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[path = "../forged.rs"]
+mod forged;
+
+use forged::Forgery;
+
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+const FORGERY: Forgery = Forgery::NoNonce;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    forged::main()
+}
