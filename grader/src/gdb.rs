@@ -40,7 +40,8 @@ pub fn instructions(kernel: &Path, port: u16) -> String {
         "QEMU is starting, paused before its first instruction, with a gdb server on port {port}.\n\
          In another terminal, run:\n\n  {}\n\n\
          gdb stops at the kernel's entry point, _start. From there: `break` a function, `continue`, `bt`, `info registers`.\n\
-         The kernel's serial output appears below. Quit gdb, or press Ctrl-C here, to end the boot.\n",
+         The kernel's serial output appears below. `kill` in gdb, or Ctrl-C here, ends the boot; quitting gdb lets\n\
+         the kernel run on to its end.\n",
         command(kernel, port)
     )
 }

@@ -11,9 +11,12 @@
 //! ```
 //!
 //! A guest's word is never enough on its own: a boot's results count only if
-//! it echoed that boot's nonce, only if it ended through `isa-debug-exit`,
-//! and a kernel test that expects output passes only if the grader saw that
-//! output on the serial port itself.
+//! it echoed that boot's nonce; a test that must end its boot a certain way
+//! is judged by the exit QEMU reports, not by the kernel's say-so; and a
+//! kernel test that expects output passes only if the grader saw that
+//! output on the serial port itself. Results a boot reported before it hung
+//! or crashed still count: they were reported with the nonce, and the test
+//! that was running when it ended is the one that fails.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -244,6 +247,9 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             events: &events,
             gdb: options.gdb,
         };
+        if options.echo {
+            eprintln!("----- boot {boot_number}: from test {start} -----");
+        }
         let boot = qemu::boot(&qemu_path, &request)?;
         run.com2.push_str(&String::from_utf8_lossy(&fs::read(&com2_path).unwrap_or_default()));
 
@@ -322,11 +328,14 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             Ending::TimedOut => {
                 unfinished(
                     format!(
-                        "still running after {}s: the kernel hung (an endless loop, or waiting for something that never comes)",
+                        "still running after {}s: the kernel hung (an endless loop, or waiting for something that never comes), or needs longer",
                         timeout.as_secs()
                     ),
                     &mut run,
                 );
+                // Unlike a crash, a hang costs a whole time limit. Booting
+                // again for each later test could cost one per test, so the
+                // grader stops here and reports what it has.
                 run.notes.push(format!(
                     "boot {boot_number} was stopped after {}s; raise the limit with --timeout SECS if it is just slow",
                     timeout.as_secs()
@@ -348,7 +357,12 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                     "wrote more than {} MiB of output during this test, so the grader stopped it (a print in an endless loop?)",
                     qemu::FLOOD_LIMIT >> 20
                 );
-                run.notes.push(format!("boot {boot_number} was stopped: {why}; the log keeps its head and tail"));
+                run.notes.push(format!(
+                    "boot {boot_number} wrote more than {} MiB and was stopped; its log keeps the first {} MiB and the last {} MiB",
+                    qemu::FLOOD_LIMIT >> 20,
+                    crate::capture::HEAD >> 20,
+                    crate::capture::TAIL >> 20
+                ));
                 run.verdict = Some(Verdict::Flooded);
                 if !stream.started {
                     break;
@@ -376,7 +390,19 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                         "the CPU triple-faulted (an exception it could not deliver, then a double fault it could not deliver either)".to_string()
                     }
                     Ending::Reset => "the guest reset the machine".to_string(),
-                    Ending::Exited(code) => format!("QEMU failed with status {code}: {}", boot.stderr.trim()),
+                    Ending::UnknownReset => {
+                        "the machine reset: a triple fault, or a reset the guest asked for (QEMU's event log, which tells them apart, was not written)".to_string()
+                    }
+                    Ending::Exited(code) => {
+                        // QEMU prints some errors (bad options) on standard
+                        // output, which is COM1's pipe.
+                        let said = if boot.stderr.trim().is_empty() {
+                            String::from_utf8_lossy(boot.com1.head()).lines().take(3).collect::<Vec<_>>().join(" / ")
+                        } else {
+                            boot.stderr.trim().to_string()
+                        };
+                        format!("QEMU failed with status {code}: {said}")
+                    }
                     Ending::Signalled(signal) => format!("QEMU was killed by signal {signal}"),
                     _ => unreachable!("handled above"),
                 };

@@ -179,6 +179,7 @@ fn describe_ending(ending: Ending) -> String {
         Ending::Exited(EXIT_FAILURE) => "left QEMU with the failure exit (status 35)".into(),
         Ending::TripleFault => "triple-faulted".into(),
         Ending::Reset => "reset the machine".into(),
+        Ending::UnknownReset => "reset the machine or triple-faulted".into(),
         Ending::Flooded => "wrote so much output that the grader stopped it".into(),
         Ending::Exited(code) => format!("made QEMU exit with status {code}"),
         Ending::Signalled(signal) => format!("was killed by signal {signal}"),

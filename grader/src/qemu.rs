@@ -72,6 +72,10 @@ pub enum Ending {
     TripleFault,
     /// The guest asked the machine to reset (keyboard controller, ACPI).
     Reset,
+    /// The machine reset, and QEMU's event log, which tells a triple fault
+    /// from a requested reset, was not written (a `FLEDGE_QEMU` wrapper that
+    /// sends `-D` elsewhere, say).
+    UnknownReset,
     /// QEMU was killed by this signal, not by the grader.
     Signalled(i32),
     /// The deadline passed and the grader stopped QEMU.
@@ -175,10 +179,11 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let com1 = reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
     let ending = match ending {
-        child::Ending::Exited(0) => {
-            let events = std::fs::read(request.events).unwrap_or_default();
-            if events.windows(12).any(|w| w == b"Triple fault") { Ending::TripleFault } else { Ending::Reset }
-        }
+        child::Ending::Exited(0) => match std::fs::read(request.events) {
+            Ok(events) if events.windows(12).any(|w| w == b"Triple fault") => Ending::TripleFault,
+            Ok(events) if events.windows(9).any(|w| w == b"CPU Reset") => Ending::Reset,
+            _ => Ending::UnknownReset,
+        },
         child::Ending::Exited(code) => Ending::Exited(code),
         child::Ending::Signalled(signal) => Ending::Signalled(signal),
         child::Ending::TimedOut => Ending::TimedOut,

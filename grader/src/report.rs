@@ -192,7 +192,9 @@ impl Report {
                 }
             }
         }
-        line(&mut out, String::new());
+        if !tests.is_empty() {
+            line(&mut out, String::new());
+        }
         for note in &self.notes {
             line(&mut out, format!("{} {}", style("note:").yellow().bold(), sanitize::line(note)));
         }
@@ -207,7 +209,7 @@ impl Report {
         if self.verdict != Verdict::Passed
             && let Some(chapter) = &self.chapter
         {
-            let more = if self.all_hints { "" } else { "; `--hint` shows every hint" };
+            let more = if self.all_hints || self.build_errors.is_some() { "" } else { "; `--hint` shows every hint" };
             line(&mut out, format!("Stuck? Read {chapter}{more}."));
         }
         out
