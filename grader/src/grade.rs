@@ -101,7 +101,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         let names: Vec<String> =
             manifest.tests.iter().filter(|t| t.kind == Kind::Qemu).map(|t| t.name.clone()).collect();
         let timeout = options.timeout.unwrap_or(Duration::from_secs(manifest.timeout));
-        let run = boot_until_done(root, &kernel, &package, timeout, options)?;
+        let run = boot_plans(root, &kernel, &package, timeout, options, &manifest.boot_plans())?;
         ending = run.verdict;
         report.log = Some(run.log.clone());
         report.notes.extend(run.notes.iter().cloned());
@@ -144,7 +144,7 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     }
     let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let timeout = options.timeout.unwrap_or(Duration::from_secs(30));
-    let run = boot_until_done(root, kernel, &format!("kernel-{name}"), timeout, options)?;
+    let run = boot_plans(root, kernel, &format!("kernel-{name}"), timeout, options, &[BootPlan::ALL])?;
     let plan = run.plan.unwrap_or(0).max(run.results.keys().copied().max().unwrap_or(0));
     let tests = (1..=plan)
         .map(|number| {
@@ -212,10 +212,30 @@ struct Run {
     log: PathBuf,
 }
 
-/// Boots the kernel from test 1; whenever a boot ends early (a test
-/// panicked, or the guest crashed), boots again from the next test.
-fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, options: Options) -> Result<Run> {
-    let qemu_path = qemu::find_qemu()?;
+/// One sequence of boots: on which CPU model, and which tests (all of
+/// them, or only those named).
+pub struct BootPlan {
+    /// QEMU's `-cpu` model; `None` for QEMU's default.
+    pub cpu: Option<String>,
+    /// The tests this sequence runs; `None` for all.
+    pub only: Option<Vec<String>>,
+}
+
+impl BootPlan {
+    /// Every test, on QEMU's default CPU.
+    pub const ALL: BootPlan = BootPlan { cpu: None, only: None };
+}
+
+/// Runs each plan's boots in turn and gathers their results in one run and
+/// one log.
+fn boot_plans(
+    root: &Path,
+    kernel: &Path,
+    label: &str,
+    timeout: Duration,
+    options: Options,
+    plans: &[BootPlan],
+) -> Result<Run> {
     let dir = root.join("target").join("fledge").join(label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let _lock = crate::lock::exclusive(&dir)?;
@@ -230,11 +250,30 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         com2: String::new(),
         log: log_path,
     };
+    for plan in plans {
+        boot_until_done(kernel, &dir, timeout, options, plan, &mut run, &mut log)?;
+    }
+    Ok(run)
+}
 
+/// Boots the kernel from test 1; whenever a boot ends early (a test
+/// panicked, or the guest crashed), boots again from the next test.
+fn boot_until_done(
+    kernel: &Path,
+    dir: &Path,
+    timeout: Duration,
+    options: Options,
+    boot_plan: &BootPlan,
+    run: &mut Run,
+    log: &mut fs::File,
+) -> Result<()> {
+    let qemu_path = qemu::find_qemu()?;
+    let only = boot_plan.only.as_ref().map(|names| names.join(","));
     let mut start = 1;
     for boot_number in 1.. {
         let nonce = crate::image::nonce()?;
-        let image = crate::image::build(kernel, &crate::image::run_config(&nonce, start), &dir)?;
+        let config = crate::image::run_config(&nonce, start, only.as_deref());
+        let image = crate::image::build(kernel, &config, dir)?;
         let com2_path = dir.join("com2.log");
         let _ = fs::remove_file(&com2_path);
         let events = dir.join("qemu-events.log");
@@ -246,6 +285,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
             echo: options.echo,
             events: &events,
             gdb: options.gdb,
+            cpu: boot_plan.cpu.as_deref(),
         };
         if options.echo {
             eprintln!("----- boot {boot_number}: from test {start} -----");
@@ -253,9 +293,10 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         let boot = qemu::boot(&qemu_path, &request)?;
         run.com2.push_str(&String::from_utf8_lossy(&fs::read(&com2_path).unwrap_or_default()));
 
+        let cpu = boot_plan.cpu.as_deref().map(|cpu| format!(", cpu {cpu}")).unwrap_or_default();
         writeln!(
             log,
-            "===== boot {boot_number}: from test {start}, nonce {nonce}, {:?} after {:.2}s =====",
+            "===== boot {boot_number}: from test {start}{cpu}, nonce {nonce}, {:?} after {:.2}s =====",
             boot.ending,
             boot.elapsed.as_secs_f64()
         )?;
@@ -331,7 +372,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                         "still running after {}s: the kernel hung (an endless loop, or waiting for something that never comes), or needs longer",
                         timeout.as_secs()
                     ),
-                    &mut run,
+                    run,
                 );
                 // Unlike a crash, a hang costs a whole time limit. Booting
                 // again for each later test could cost one per test, so the
@@ -344,7 +385,8 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 break;
             }
             Ending::Exited(EXIT_SUCCESS) if stream.started => {
-                let reported = run.results.keys().copied().max().unwrap_or(0);
+                // Skipped tests count: the kernel went past them.
+                let reported = stream.results.iter().map(|r| r.number).max().unwrap_or(0);
                 if reported < plan {
                     run.notes.push(format!(
                         "the kernel left QEMU with the success exit after {reported} of the {plan} tests it planned; the rest never ran"
@@ -367,7 +409,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 if !stream.started {
                     break;
                 }
-                unfinished(why, &mut run) + 1
+                unfinished(why, run) + 1
             }
             Ending::Exited(EXIT_FAILURE) if stream.started => {
                 if let Some(why) = &stream.bail_out {
@@ -377,7 +419,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                     Some(why) => format!("the kernel gave up during this test: {why}"),
                     None => "the kernel exited with failure during this test without reporting it".into(),
                 };
-                unfinished(why, &mut run) + 1
+                unfinished(why, run) + 1
             }
             Ending::Exited(EXIT_SUCCESS | EXIT_FAILURE) => {
                 run.notes.push("the kernel exited without writing `KTAP version 1` on COM1".into());
@@ -411,7 +453,7 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
                 if !stream.started {
                     break;
                 }
-                unfinished(format!("crashed during this test: {how}"), &mut run) + 1
+                unfinished(format!("crashed during this test: {how}"), run) + 1
             }
         };
         let progress = reported > 0 || stream.unfinished.is_some();
@@ -421,5 +463,5 @@ fn boot_until_done(root: &Path, kernel: &Path, label: &str, timeout: Duration, o
         }
         start = next;
     }
-    Ok(run)
+    Ok(())
 }

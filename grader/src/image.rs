@@ -15,8 +15,9 @@ use bootloader_boot_config::LevelFilter;
 use fledge_ktap::config::MAGIC;
 
 /// The run configuration for one boot, as the kernel will read it.
-pub fn run_config(nonce: &str, start: usize) -> String {
-    format!("{MAGIC}\nnonce={nonce}\nstart={start}\n")
+pub fn run_config(nonce: &str, start: usize, only: Option<&str>) -> String {
+    let only = only.map(|names| format!("only={names}\n")).unwrap_or_default();
+    format!("{MAGIC}\nnonce={nonce}\nstart={start}\n{only}")
 }
 
 /// A fresh random nonce: 16 hex digits.

@@ -26,6 +26,10 @@ pub struct Manifest {
     /// Seconds one boot may take before the grader stops it.
     #[serde(default = "default_timeout")]
     pub timeout: u64,
+    /// QEMU's CPU model for the kernel tests (`-cpu`), when QEMU's default
+    /// (`qemu64` under TCG) will not do.
+    #[serde(default)]
+    pub cpu: Option<String>,
     /// The tests, in the order the scorecard shows them.
     #[serde(rename = "test")]
     pub tests: Vec<TestSpec>,
@@ -75,6 +79,9 @@ pub struct TestSpec {
     /// How the boot that reported this test must have ended.
     #[serde(default)]
     pub exit: Option<ExitSpec>,
+    /// A CPU model for this test alone: it runs in boots of its own.
+    #[serde(default)]
+    pub cpu: Option<String>,
 }
 
 /// A kernel test that passes by panicking: its KTAP result must be
@@ -160,7 +167,11 @@ impl Manifest {
                 bail!("{}: test `{}` is listed twice", path.display(), test.name);
             }
             if test.kind == Kind::Host && (!test.expect.is_empty() || test.panic.is_some() || test.exit.is_some()) {
-                bail!("{}: host test `{}` cannot expect serial output, a panic or an exit", path.display(), test.name);
+                bail!(
+                    "{}: host test `{}` cannot expect serial output, a panic, an exit or a CPU model",
+                    path.display(),
+                    test.name
+                );
             }
             if let Some(panic) = &test.panic
                 && panic.message.is_some() == panic.starts_with.is_some()
@@ -194,6 +205,22 @@ impl Manifest {
     /// The most points the exercise gives.
     pub fn max_score(&self) -> u32 {
         self.tests.iter().map(|t| t.points).sum()
+    }
+
+    /// The sequences of boots the kernel tests need: one per CPU model,
+    /// each running the tests that want that model (all of them, when
+    /// there is only one model).
+    pub fn boot_plans(&self) -> Vec<crate::grade::BootPlan> {
+        let mut plans: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
+            let cpu = test.cpu.clone().or_else(|| self.cpu.clone());
+            match plans.iter_mut().find(|(model, _)| *model == cpu) {
+                Some((_, names)) => names.push(test.name.clone()),
+                None => plans.push((cpu, vec![test.name.clone()])),
+            }
+        }
+        let single = plans.len() == 1;
+        plans.into_iter().map(|(cpu, names)| crate::grade::BootPlan { cpu, only: (!single).then_some(names) }).collect()
     }
 
     /// Whether any test of this kind exists.
@@ -292,5 +319,20 @@ mod test {
     fn unknown_fields_are_errors() {
         let bad = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\ntimout = 3\ntest = []\n";
         assert!(toml::from_str::<Manifest>(bad).is_err());
+    }
+
+    #[test]
+    fn tests_on_another_cpu_get_boots_of_their_own() {
+        let mut m = sample();
+        let names = |plan: &crate::grade::BootPlan| plan.only.clone();
+        let plans = m.boot_plans();
+        assert_eq!(plans.len(), 1, "one model: one plan, every test");
+        assert_eq!((plans[0].cpu.clone(), names(&plans[0])), (None, None));
+        m.cpu = Some("max".into());
+        m.tests.push(toml::from_str("name = \"c\"\nkind = \"qemu\"\npoints = 1\ncpu = \"qemu64\"").unwrap());
+        let plans = m.boot_plans();
+        assert_eq!(plans.len(), 2);
+        assert_eq!((plans[0].cpu.as_deref(), names(&plans[0])), (Some("max"), Some(vec!["b".to_string()])));
+        assert_eq!((plans[1].cpu.as_deref(), names(&plans[1])), (Some("qemu64"), Some(vec!["c".to_string()])));
     }
 }

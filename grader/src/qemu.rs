@@ -60,6 +60,8 @@ pub struct Request<'a> {
     /// Wait for gdb on this local port before running the first
     /// instruction.
     pub gdb: Option<u16>,
+    /// The CPU model (`-cpu`), when not QEMU's default.
+    pub cpu: Option<&'a str>,
 }
 
 /// How a boot ended.
@@ -133,7 +135,12 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     }
     match request.accel {
         Accel::Tcg => cmd.args(["-accel", "tcg"]),
-        Accel::Kvm => cmd.args(["-accel", "kvm", "-cpu", "host"]),
+        Accel::Kvm => cmd.args(["-accel", "kvm"]),
+    };
+    match (request.cpu, request.accel) {
+        (Some(model), _) => cmd.args(["-cpu", model]),
+        (None, Accel::Kvm) => cmd.args(["-cpu", "host"]),
+        (None, Accel::Tcg) => &mut cmd,
     };
     cmd
 }

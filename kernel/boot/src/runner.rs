@@ -63,6 +63,10 @@ pub fn run_with(boot_info: &'static mut BootInfo, cases: &'static [Case], exit: 
             let _ = ktap::result(&mut out, number, case.name, Outcome::Skip("ran in an earlier boot"));
             continue;
         }
+        if !config.wants(case.name) {
+            let _ = ktap::result(&mut out, number, case.name, Outcome::Skip("not in this boot"));
+            continue;
+        }
         let _ = ktap::running(&mut out, number, case.name);
         CURRENT.store(number, Ordering::SeqCst);
         (case.run)();

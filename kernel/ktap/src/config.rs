@@ -10,8 +10,11 @@
 //! fledge-run 1
 //! nonce=5f0c3a9e11d2b470
 //! start=1
+//! only=rdrand_is_absent,csprng_without_rdrand
 //! ```
 //!
+//! `only`, when present, names the tests this boot runs; the others are
+//! skipped. The grader uses it to run some tests on a different CPU model.
 //! Unknown keys are ignored, so later versions of the grader can add some.
 
 use core::fmt;
@@ -30,6 +33,8 @@ pub struct RunConfig<'a> {
     /// The number of the first test to run (1-based). Tests before it ran in
     /// an earlier boot that ended with a panic.
     pub start: usize,
+    /// Comma-separated names of the only tests to run, or `None` for all.
+    pub only: Option<&'a str>,
 }
 
 /// Why a run configuration was rejected.
@@ -59,7 +64,12 @@ impl fmt::Display for ConfigError {
 impl<'a> RunConfig<'a> {
     /// The configuration of a boot that nobody configured: start at the first
     /// test, with no nonce to echo.
-    pub const UNCONFIGURED: RunConfig<'static> = RunConfig { nonce: "", start: 1 };
+    pub const UNCONFIGURED: RunConfig<'static> = RunConfig { nonce: "", start: 1, only: None };
+
+    /// Whether this boot runs the test called `name`.
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.is_none_or(|only| only.split(',').any(|n| n.trim() == name))
+    }
 
     /// Parses the bytes the grader wrote.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ConfigError> {
@@ -70,10 +80,12 @@ impl<'a> RunConfig<'a> {
         }
         let mut nonce = None;
         let mut start = 1;
+        let mut only = None;
         for line in lines.map(str::trim).filter(|l| !l.is_empty()) {
             let (key, value) = line.split_once('=').ok_or(ConfigError::Malformed)?;
             match key {
                 "nonce" => nonce = Some(value),
+                "only" => only = Some(value),
                 "start" => {
                     start = value.parse().map_err(|_| ConfigError::BadStart)?;
                     if start == 0 {
@@ -88,7 +100,7 @@ impl<'a> RunConfig<'a> {
         if nonce.is_empty() || nonce.len() > MAX_NONCE_LEN || !is_hex {
             return Err(ConfigError::BadNonce);
         }
-        Ok(RunConfig { nonce, start })
+        Ok(RunConfig { nonce, start, only })
     }
 }
 
@@ -99,7 +111,7 @@ mod test {
     #[test]
     fn parses_what_the_grader_writes() {
         let config = RunConfig::parse(b"fledge-run 1\nnonce=00ff\nstart=3\n").unwrap();
-        assert_eq!(config, RunConfig { nonce: "00ff", start: 3 });
+        assert_eq!(config, RunConfig { nonce: "00ff", start: 3, only: None });
     }
 
     #[test]
@@ -117,5 +129,13 @@ mod test {
         assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=xyz"), Err(ConfigError::BadNonce));
         assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=0"), Err(ConfigError::BadStart));
         assert_eq!(RunConfig::parse(b"fledge-run 1\nnonce=ab\nstart=-1"), Err(ConfigError::BadStart));
+    }
+
+    #[test]
+    fn only_picks_tests_by_name() {
+        let config = RunConfig::parse(b"fledge-run 1\nnonce=ab\nonly=one, two\n").unwrap();
+        assert!(config.wants("one") && config.wants("two"));
+        assert!(!config.wants("three") && !config.wants("on"));
+        assert!(RunConfig::UNCONFIGURED.wants("anything"));
     }
 }
