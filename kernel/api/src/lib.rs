@@ -17,13 +17,16 @@
 //! | [`Console`] | write bytes somewhere a person can read them | exercise 01: the 16550 UART |
 //! | [`Clock`] | tell how much time has passed | exercise 04: the PIT's ticks |
 //! | [`Idle`] | wait for something to happen without spinning | exercise 04: `hlt` |
+//! | [`Entropy`] | unpredictable bytes | exercise 06: RDRAND, and ChaCha20 seeded from it |
 
 #![no_std]
 
 pub mod clock;
 pub mod console;
+pub mod entropy;
 pub mod idle;
 
 pub use clock::{Clock, Instant};
 pub use console::{Console, ConsoleError};
+pub use entropy::{Entropy, EntropyError};
 pub use idle::Idle;

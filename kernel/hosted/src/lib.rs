@@ -11,9 +11,12 @@
 //! | [`HostConsole`] | `Console` | any `std::io::Write`; [`HostConsole::stdout`] for standard output |
 //! | [`HostClock`] | `Clock` | `std::time::Instant` |
 //! | [`SleepIdle`] | `Idle` | `std::thread::sleep` |
+//! | [`HostEntropy`] | `Entropy` | the operating system's generator (`getrandom`) |
 
 pub mod clock;
 pub mod console;
+pub mod entropy;
 
 pub use clock::{HostClock, SleepIdle};
 pub use console::HostConsole;
+pub use entropy::HostEntropy;

@@ -1,0 +1,66 @@
+//! Exercise 06's kernel tests: the real instruction, on two CPUs.
+//!
+//! The grader boots these tests on QEMU's `max` CPU model, which has RDRAND
+//! and RDSEED, except those marked `cpu = "qemu64"` in exercise.toml, which
+//! get boots of their own on a model without them.
+
+use entropy::cpuid;
+use entropy::csprng::Csprng;
+use entropy::rdrand::Rdrand;
+use fledge_api::{Entropy, EntropyError};
+use fledge_boot::Case;
+
+/// The tests, in the order they run.
+pub static CASES: &[Case] = &[
+    Case::new("rdrand_is_detected", rdrand_is_detected),
+    Case::new("rdrand_fills_a_buffer", rdrand_fills_a_buffer),
+    Case::new("csprng_seeded_from_rdrand", csprng_seeded_from_rdrand),
+    Case::new("no_rdrand_is_an_error", no_rdrand_is_an_error),
+];
+
+fn rdrand_is_detected() {
+    let features = cpuid::detect();
+    assert!(features.rdrand, "QEMU's `max` CPU has RDRAND, but cpuid::detect() says it does not: {features:?}");
+}
+
+/// How many of the 256 byte values occur in `bytes`.
+fn distinct(bytes: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    for &b in bytes {
+        seen[b as usize] = true;
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
+fn rdrand_fills_a_buffer() {
+    let mut source = Rdrand::new().expect("this CPU has RDRAND");
+    let (mut a, mut b) = ([0u8; 4096], [0u8; 4096]);
+    source.fill(&mut a).expect("RDRAND filled the buffer");
+    source.fill(&mut b).expect("RDRAND filled the buffer again");
+    assert_ne!(a, b, "two fills gave the same 4096 bytes");
+    // 4096 uniform bytes miss a given value with probability (255/256)^4096,
+    // about 1e-7: all 256 values turn up, or something is badly wrong.
+    assert_eq!(distinct(&a), 256, "4096 random bytes should contain every byte value");
+    let mut odd = [0u8; 13];
+    source.fill(&mut odd).expect("an odd length works too");
+    assert_ne!(odd, [0u8; 13], "13 zero bytes: the last piece was not filled");
+}
+
+fn csprng_seeded_from_rdrand() {
+    let mut hardware = Rdrand::new().expect("this CPU has RDRAND");
+    let mut first = Csprng::seed_from(&mut hardware).expect("seeding from RDRAND");
+    let mut second = Csprng::seed_from(&mut hardware).expect("seeding from RDRAND again");
+    let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+    first.fill(&mut a).expect("a seeded generator never fails");
+    second.fill(&mut b).expect("a seeded generator never fails");
+    assert_ne!(a, b, "two generators seeded from RDRAND gave the same bytes");
+}
+
+fn no_rdrand_is_an_error() {
+    assert!(!cpuid::detect().rdrand, "this test runs on `-cpu qemu64`, which has no RDRAND");
+    match Rdrand::new() {
+        Err(EntropyError::Absent) => {}
+        Err(other) => panic!("Rdrand::new() said {other:?}; without the instruction it is `Absent`"),
+        Ok(_) => panic!("Rdrand::new() succeeded on a CPU without RDRAND: check cpuid::detect() first"),
+    }
+}

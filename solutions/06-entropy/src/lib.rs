@@ -1,0 +1,28 @@
+//! Exercise 06: entropy.
+//!
+//! Unpredictable numbers are harder to come by than they look. A computer
+//! is built to be deterministic; the randomness has to come from physics
+//! (thermal noise in a circuit, the timing of events) and be checked and
+//! stretched before it is used. Intel CPUs since 2012 have a generator on
+//! the chip: `RDSEED` gives its conditioned noise, `RDRAND` the output of a
+//! generator that the noise reseeds.
+//!
+//! You write the pieces a kernel needs on top of that:
+//!
+//! - [`cpuid`]: whether this CPU has the instructions at all;
+//! - [`rdrand`]: an [`Entropy`](fledge_api::Entropy) source over `RDRAND`,
+//!   with the bounded retry Intel asks for and a clear error when the
+//!   instruction is missing;
+//! - [`csprng`]: a ChaCha20 generator seeded from any `Entropy`, which is
+//!   fast, never runs dry, and is what the kernel hands out.
+//!
+//! The logic is tested on the host with the fakes in `fledge_fakes` (a
+//! source that replays a list, one that always blocks, one that fails
+//! after N bytes); the instructions are tested in QEMU on a CPU model that
+//! has them (`-cpu max`) and on one that does not (`-cpu qemu64`).
+
+#![no_std]
+
+pub mod cpuid;
+pub mod csprng;
+pub mod rdrand;
