@@ -33,6 +33,15 @@ use crate::exit::{ExitCode, exit_qemu};
 /// The suite being run, for the panic handler.
 static CASES: spin::Once<&'static [Case]> = spin::Once::new();
 
+/// What the bootloader handed over, for tests that need it (the memory
+/// map, say).
+static BOOT_INFO: spin::Once<&'static BootInfo> = spin::Once::new();
+
+/// The bootloader's [`BootInfo`], once the runner has started.
+pub fn boot_info() -> Option<&'static BootInfo> {
+    BOOT_INFO.get().copied()
+}
+
 /// The number (1-based) of the test that is running, or 0 between tests.
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 
@@ -45,6 +54,8 @@ pub fn run(boot_info: &'static mut BootInfo, cases: &'static [Case]) -> ! {
 /// Like [`run`], but leaves QEMU through `exit` once every test has passed.
 /// Exercise 02 passes the learner's own way out here.
 pub fn run_with(boot_info: &'static mut BootInfo, cases: &'static [Case], exit: fn(ExitCode) -> !) -> ! {
+    // Tests only read what the bootloader handed over.
+    let boot_info: &'static BootInfo = boot_info;
     com1::init();
     let mut out = Com1;
     let config = match run_config(boot_info) {
@@ -56,6 +67,7 @@ pub fn run_with(boot_info: &'static mut BootInfo, cases: &'static [Case], exit: 
         }
     };
     CASES.call_once(|| cases);
+    BOOT_INFO.call_once(|| boot_info);
     let _ = ktap::header(&mut out, config.nonce, cases.len());
     for (index, case) in cases.iter().enumerate() {
         let number = index + 1;

@@ -1,0 +1,22 @@
+//! Exercise 05: memory.
+//!
+//! A kernel owns the machine's RAM, and nothing hands it out but the
+//! kernel itself. The first piece of that is the *frame allocator*: it
+//! keeps track of which 4 KiB frames of physical memory are free, and gives
+//! them out one at a time. Page tables, kernel stacks, DMA buffers and the
+//! heap are all built from frames it handed out.
+//!
+//! Where the free memory is, the firmware knows: the bootloader passes its
+//! memory map on in `BootInfo::memory_regions`, a list of physical ranges,
+//! each usable or not (the kernel itself, the page tables the bootloader
+//! made, the BIOS's areas, device memory).
+//!
+//! - [`frames`]: a bitmap frame allocator over that map. Pure logic: the
+//!   host tests check it against thousands of generated memory maps.
+//!
+//! Page mapping and a heap are the next parts of this exercise, still
+//! being written.
+
+#![no_std]
+
+pub mod frames;

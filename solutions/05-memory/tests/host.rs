@@ -1,0 +1,6 @@
+//! Exercise 05's host tests, run against the reference solution.
+
+extern crate memory_solution as memory;
+
+#[path = "../../../exercises/05-memory/tests/cases/host.rs"]
+mod cases;
