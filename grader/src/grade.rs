@@ -210,6 +210,8 @@ struct Run {
     notes: Vec<String>,
     com2: String,
     log: PathBuf,
+    /// Boots so far, across all plans, to number them in notes and the log.
+    boots: usize,
 }
 
 /// One sequence of boots: on which CPU model, and which tests (all of
@@ -249,7 +251,10 @@ fn boot_plans(
         notes: Vec::new(),
         com2: String::new(),
         log: log_path,
+        boots: 0,
     };
+    // Under gdb one boot is the whole session: the first plan's.
+    let plans = if options.gdb.is_some() { &plans[..plans.len().min(1)] } else { plans };
     for plan in plans {
         boot_until_done(kernel, &dir, timeout, options, plan, &mut run, &mut log)?;
     }
@@ -270,7 +275,9 @@ fn boot_until_done(
     let qemu_path = qemu::find_qemu()?;
     let only = boot_plan.only.as_ref().map(|names| names.join(","));
     let mut start = 1;
-    for boot_number in 1.. {
+    for boots_in_plan in 1.. {
+        run.boots += 1;
+        let boot_number = run.boots;
         let nonce = crate::image::nonce()?;
         let config = crate::image::run_config(&nonce, start, only.as_deref());
         let image = crate::image::build(kernel, &config, dir)?;
@@ -458,7 +465,12 @@ fn boot_until_done(
         };
         let progress = reported > 0 || stream.unfinished.is_some();
         // Under gdb one boot is the whole session.
-        if next > plan || !progress || boot_number > plan || options.gdb.is_some() {
+        // A plan that runs only some tests is done when each has a result.
+        let share_done = boot_plan
+            .only
+            .as_ref()
+            .is_some_and(|only| only.iter().all(|name| run.results.values().any(|r| &r.name == name)));
+        if next > plan || !progress || boots_in_plan > plan || share_done || options.gdb.is_some() {
             break;
         }
         start = next;

@@ -14,8 +14,9 @@ use fledge_api::{Entropy, EntropyError};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
-/// ChaCha20 with a 32-byte key from an entropy source.
-#[derive(Clone, Debug)]
+/// ChaCha20 with a 32-byte key from an entropy source. Not `Clone`: a copy
+/// would hand out the very same bytes as the original.
+#[derive(Debug)]
 pub struct Csprng(ChaCha20Rng);
 
 // ANCHOR: seed

@@ -3,9 +3,10 @@
 //! Unpredictable numbers are harder to come by than they look. A computer
 //! is built to be deterministic; the randomness has to come from physics
 //! (thermal noise in a circuit, the timing of events) and be checked and
-//! stretched before it is used. Intel CPUs since 2012 have a generator on
-//! the chip: `RDSEED` gives its conditioned noise, `RDRAND` the output of a
-//! generator that the noise reseeds.
+//! stretched before it is used. Intel CPUs have a generator on the chip:
+//! `RDRAND` (since 2012) gives the output of a generator that the chip's
+//! noise source keeps reseeding, `RDSEED` (since 2014) the conditioned
+//! noise itself.
 //!
 //! You write the pieces a kernel needs on top of that:
 //!

@@ -10,7 +10,7 @@
 //! fledge-run 1
 //! nonce=5f0c3a9e11d2b470
 //! start=1
-//! only=rdrand_is_absent,csprng_without_rdrand
+//! only=no_rdrand_is_an_error
 //! ```
 //!
 //! `only`, when present, names the tests this boot runs; the others are

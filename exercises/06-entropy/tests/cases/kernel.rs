@@ -1,8 +1,8 @@
 //! Exercise 06's kernel tests: the real instruction, on two CPUs.
 //!
 //! The grader boots these tests on QEMU's `max` CPU model, which has RDRAND
-//! and RDSEED, except those marked `cpu = "qemu64"` in exercise.toml, which
-//! get boots of their own on a model without them.
+//! and RDSEED, except the one marked `cpu = "qemu64,-rdrand,-rdseed"` in
+//! exercise.toml, which gets boots of its own on a model without them.
 
 use entropy::cpuid;
 use entropy::csprng::Csprng;
@@ -57,7 +57,7 @@ fn csprng_seeded_from_rdrand() {
 }
 
 fn no_rdrand_is_an_error() {
-    assert!(!cpuid::detect().rdrand, "this test runs on `-cpu qemu64`, which has no RDRAND");
+    assert!(!cpuid::detect().rdrand, "this test runs on `-cpu qemu64,-rdrand,-rdseed`, which has no RDRAND");
     match Rdrand::new() {
         Err(EntropyError::Absent) => {}
         Err(other) => panic!("Rdrand::new() said {other:?}; without the instruction it is `Absent`"),
