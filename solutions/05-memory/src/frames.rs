@@ -94,7 +94,7 @@ impl BitmapFrameAllocator {
         BitmapFrameAllocator { free: [0; WORDS], usable: [0; WORDS], next: 0, free_count: 0 }
     }
 
-    // ANCHOR: new
+    // ANCHOR: init
     /// Makes the free frames exactly those lying wholly inside the usable
     /// regions of `regions` (and below [`MAX_MEMORY`]), forgetting any
     /// earlier state.
@@ -115,7 +115,7 @@ impl BitmapFrameAllocator {
             }
         }
     }
-    // ANCHOR_END: new
+    // ANCHOR_END: init
 
     // ANCHOR: allocate
     /// A free frame, now taken; `None` when every frame is in use.

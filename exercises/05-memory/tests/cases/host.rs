@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use bootloader_api::info::{MemoryRegion, MemoryRegionKind};
-use memory::frames::{BitmapFrameAllocator, FRAME_SIZE, FrameError};
+use memory::frames::{BitmapFrameAllocator, FRAME_SIZE, FrameError, MAX_FRAMES};
 use proptest::prelude::*;
 use x86_64::PhysAddr;
 use x86_64::structures::paging::PhysFrame;
@@ -51,6 +51,18 @@ fn only_whole_usable_frames_are_free() {
 }
 
 #[test]
+fn overlaps_count_once_and_the_limit_holds() {
+    let overlapping =
+        [region(0x1000, 0x5000, MemoryRegionKind::Usable), region(0x3000, 0x7000, MemoryRegionKind::Usable)];
+    let mut allocator = allocator(&overlapping);
+    assert_eq!(allocator.free_frames(), 6, "frames 0x1000 to 0x6000: two regions claiming a frame make it free once");
+    assert_eq!(drain(&mut allocator).len(), 6);
+    let huge = [region(0, 1 << 33, MemoryRegionKind::Usable)];
+    let allocator = self::allocator(&huge);
+    assert_eq!(allocator.free_frames(), MAX_FRAMES, "memory past MAX_MEMORY is ignored, not indexed past the bitmap");
+}
+
+#[test]
 fn an_empty_map_has_no_frames() {
     let mut allocator = allocator(&[]);
     assert_eq!(allocator.allocate(), None);
@@ -60,13 +72,14 @@ fn an_empty_map_has_no_frames() {
 
 #[test]
 fn freed_frames_come_back() {
-    let mut allocator = allocator(&[region(0x10_0000, 0x10_4000, MemoryRegionKind::Usable)]);
-    let first = allocator.allocate().expect("four frames to start with");
+    // 200 frames: more than one 64-bit word of the bitmap.
+    let mut allocator = allocator(&[region(0x10_0000, 0x10_0000 + 200 * FRAME_SIZE, MemoryRegionKind::Usable)]);
+    let first = allocator.allocate().expect("200 frames to start with");
     let all: Vec<u64> = drain(&mut allocator);
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 199);
     assert_eq!(allocator.deallocate(first), Ok(()));
     assert_eq!(allocator.free_frames(), 1);
-    assert_eq!(allocator.allocate(), Some(first), "the only free frame is the one given back");
+    assert_eq!(allocator.allocate(), Some(first), "the only free frame is the one given back, however far back it is");
 }
 
 #[test]
@@ -83,7 +96,8 @@ fn bad_frees_are_errors() {
 }
 
 /// A memory map: regions laid end to end from a random start, of random
-/// lengths (not multiples of a frame) and kinds, within the first 4 MiB.
+/// lengths (not multiples of a frame) and kinds: up to a dozen regions of
+/// up to 32 KiB each, in the first 400 KiB or so.
 fn memory_map() -> impl Strategy<Value = Vec<MemoryRegion>> {
     let kind = prop_oneof![
         3 => Just(MemoryRegionKind::Usable),
@@ -112,7 +126,15 @@ fn expected_frames(map: &[MemoryRegion]) -> BTreeSet<u64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(10_000))]
+    // Ten thousand maps, the same ten thousand on every run (a fixed seed),
+    // so that a grade never depends on luck. A failing case is printed,
+    // shrunk; none is saved to a file.
+    #![proptest_config(ProptestConfig {
+        cases: 10_000,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_f1ed9e),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_maps_are_handed_out_exactly(map in memory_map(), frees in prop::collection::vec(any::<prop::sample::Index>(), 0..8)) {
