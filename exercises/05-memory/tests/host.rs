@@ -2,3 +2,9 @@
 
 #[path = "cases/host.rs"]
 mod cases;
+
+#[path = "cases/paging.rs"]
+mod paging;
+
+#[path = "cases/heap.rs"]
+mod heap;

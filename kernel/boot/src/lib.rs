@@ -38,12 +38,23 @@ use bootloader_api::config::Mapping;
 /// offset to add to any address in the ELF file.
 pub const KERNEL_BASE: u64 = 0x100_0000_0000;
 
+/// Where the bootloader maps all of physical memory: physical address `p`
+/// can be read at virtual address `PHYSICAL_MEMORY_OFFSET + p`. Page-table
+/// code needs this, because a page-table entry holds the *physical* address
+/// of the next table, and the CPU only lets the kernel use virtual ones.
+/// The start of the upper half, as in Linux's "direct map" (which begins a
+/// little higher, at `0xffff_8880_0000_0000`). Nothing below the upper
+/// half, where the exercises put their own mappings, is touched by it.
+pub const PHYSICAL_MEMORY_OFFSET: u64 = 0xffff_8000_0000_0000;
+
 /// How Fledge asks the bootloader to set up a test kernel: the kernel at
-/// [`KERNEL_BASE`], the rest as the bootloader chooses. Later exercises map
-/// all physical memory here.
+/// [`KERNEL_BASE`], all physical memory at [`PHYSICAL_MEMORY_OFFSET`], the
+/// rest (the kernel stack, with an unmapped guard page under it, and the
+/// boot information) as the bootloader chooses.
 pub const BOOTLOADER_CONFIG: BootloaderConfig = {
     let mut config = BootloaderConfig::new_default();
     config.mappings.kernel_base = Mapping::FixedAddress(KERNEL_BASE);
+    config.mappings.physical_memory = Some(Mapping::FixedAddress(PHYSICAL_MEMORY_OFFSET));
     config
 };
 

@@ -20,7 +20,7 @@ use core::fmt;
 
 use bootloader_api::info::{MemoryRegion, MemoryRegionKind};
 use x86_64::PhysAddr;
-use x86_64::structures::paging::{PhysFrame, Size4KiB};
+use x86_64::structures::paging::{FrameAllocator, PhysFrame, Size4KiB};
 
 /// The size of a frame.
 pub const FRAME_SIZE: u64 = 4096;
@@ -149,5 +149,14 @@ impl BitmapFrameAllocator {
     /// How many frames are free.
     pub fn free_frames(&self) -> usize {
         self.free_count
+    }
+}
+
+// The `x86_64` crate's page-table code takes frames through this trait.
+// SAFETY: `allocate` hands out each usable frame at most once until it is
+// given back with `deallocate` (the host tests check that).
+unsafe impl FrameAllocator<Size4KiB> for BitmapFrameAllocator {
+    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
+        self.allocate()
     }
 }

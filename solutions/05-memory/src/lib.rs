@@ -13,10 +13,15 @@
 //!
 //! - [`frames`]: a bitmap frame allocator over that map. Pure logic: the
 //!   host tests check it against thousands of generated memory maps.
-//!
-//! Page mapping and a heap are the next parts of this exercise, still
-//! being written.
+//! - [`paging`]: walking the page tables by hand, and mapping pages (and a
+//!   stack with a guard page) through the `x86_64` crate, with frames from
+//!   the allocator. The host tests run it over a fake physical memory.
+//! - [`heap`]: the kernel heap, a fixed-size-block allocator behind
+//!   `#[global_allocator]`, on pages mapped writable and not executable.
+//!   After it, the kernel has `Box`, `Vec` and `String`.
 
 #![no_std]
 
 pub mod frames;
+pub mod heap;
+pub mod paging;

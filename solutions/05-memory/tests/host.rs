@@ -4,3 +4,9 @@ extern crate memory_solution as memory;
 
 #[path = "../../../exercises/05-memory/tests/cases/host.rs"]
 mod cases;
+
+#[path = "../../../exercises/05-memory/tests/cases/paging.rs"]
+mod paging;
+
+#[path = "../../../exercises/05-memory/tests/cases/heap.rs"]
+mod heap;
