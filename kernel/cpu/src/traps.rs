@@ -54,7 +54,8 @@ static GUARD_PAGE: AtomicU64 = AtomicU64::new(0);
 crate::interrupt_entry!(fn page_fault_entry => page_fault, error_code);
 crate::interrupt_entry!(fn double_fault_entry => double_fault, error_code);
 
-/// Loads the GDT (with the TSS) and the IDT. Calling it again does nothing.
+/// Loads the GDT (with the TSS) and the IDT. Calling it again builds
+/// nothing new and loads only the IDT again (a TSS cannot be loaded twice).
 pub fn install() {
     let tss = TSS.call_once(|| {
         let mut tss = TaskStateSegment::new();
