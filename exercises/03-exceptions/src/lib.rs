@@ -17,7 +17,12 @@
 //!   fault, pointing at entry stubs that `fledge_cpu` writes for you;
 //! - [`handlers`]: the three handlers, ordinary Rust functions that get the
 //!   interrupted code's context;
-//! - [`fault`]: decoding a page fault's error code into words.
+//! - [`fault`]: decoding a page fault's error code into words;
+//! - [`guard`]: the guard pages under stacks, so that the double-fault
+//!   handler can say "stack overflow" (given, not a hole).
+//!
+//! [`init`] loads the GDT and the IDT in one call: what a later kernel does
+//! once to have its exceptions reported.
 
 #![no_std]
 // The holes leave imports and helpers unused until you fill them in.
@@ -25,5 +30,13 @@
 
 pub mod fault;
 pub mod gdt;
+pub mod guard;
 pub mod handlers;
 pub mod idt;
+
+/// Loads the GDT (with the TSS and its double-fault stack) and the IDT.
+/// Calling it again loads the IDT again and changes nothing else.
+pub fn init() {
+    gdt::init();
+    idt::load();
+}

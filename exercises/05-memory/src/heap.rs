@@ -31,13 +31,9 @@ use x86_64::structures::paging::{FrameAllocator, Mapper, Page, PageTableFlags, S
 
 use crate::paging::{MapError, Tlb, map_range};
 
-/// Where the kernel heap starts in virtual memory: an address nothing else
-/// uses (the kernel is at `0x100_0000_0000`, physical memory from
-/// `0xffff_8000_0000_0000`).
-pub const HEAP_START: u64 = 0x0000_2000_0000_0000;
-
-/// How big the heap is: 2 MiB.
-pub const HEAP_SIZE: u64 = 2 << 20;
+/// Where the kernel heap starts in virtual memory, and how big it is (2
+/// MiB): fixed addresses, so they are in the memory map, `kernel/memlayout`.
+pub use fledge_memlayout::{HEAP_SIZE, HEAP_START};
 
 /// The size classes, each a power of two, so that a block of a class is
 /// also aligned to its size.

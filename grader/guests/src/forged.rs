@@ -57,7 +57,7 @@ mod kernel {
 
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-        fledge_boot::runner::report_panic(info)
+        fledge_boot::handler::handle(info)
     }
 }
 

@@ -8,8 +8,10 @@
 //!   uses for KTAP output, so that a half-written console driver cannot hide
 //!   the results;
 //! - [`exit`]: leaving QEMU with a status the grader can read;
+//! - [`report`] and [`handler`]: the panic report, one KTAP line, and the
+//!   panic handler that writes it and leaves (exercise 02, finished);
 //! - [`runner`]: the boot spine of a test kernel, from the bootloader's hand
-//!   over to the last result line, and the panic report;
+//!   over to the last result line;
 //! - [`test_kernel!`]: one line in an exercise's `main.rs` that wires the
 //!   three together.
 //!
@@ -23,6 +25,8 @@
 
 pub mod com1;
 pub mod exit;
+pub mod handler;
+pub mod report;
 pub mod runner;
 
 pub use bootloader_api;
@@ -31,21 +35,9 @@ pub use fledge_ktap::Case;
 use bootloader_api::BootloaderConfig;
 use bootloader_api::config::Mapping;
 
-/// Where the bootloader puts the kernel in virtual memory: always the same
-/// place, so that a debugger can be told where the kernel's symbols are
-/// (`cargo grade --gdb` prints the offset). Fledge's kernels are
-/// position-independent executables linked at 0, so this is also the
-/// offset to add to any address in the ELF file.
-pub const KERNEL_BASE: u64 = 0x100_0000_0000;
-
-/// Where the bootloader maps all of physical memory: physical address `p`
-/// can be read at virtual address `PHYSICAL_MEMORY_OFFSET + p`. Page-table
-/// code needs this, because a page-table entry holds the *physical* address
-/// of the next table, and the CPU only lets the kernel use virtual ones.
-/// The start of the upper half, as in Linux's "direct map" (which begins a
-/// little higher, at `0xffff_8880_0000_0000`). Nothing below the upper
-/// half, where the exercises put their own mappings, is touched by it.
-pub const PHYSICAL_MEMORY_OFFSET: u64 = 0xffff_8000_0000_0000;
+/// Where the kernel and all of physical memory are mapped: see
+/// `kernel/memlayout`, the memory map of every Fledge kernel.
+pub use fledge_memlayout::{KERNEL_BASE, PHYSICAL_MEMORY_OFFSET};
 
 /// How Fledge asks the bootloader to set up a test kernel: the kernel at
 /// [`KERNEL_BASE`], all physical memory at [`PHYSICAL_MEMORY_OFFSET`], the
@@ -82,12 +74,12 @@ pub const BOOTLOADER_CONFIG: BootloaderConfig = {
 #[macro_export]
 macro_rules! test_kernel {
     ($cases:expr) => {
-        $crate::test_kernel!(@kernel $cases, $crate::runner::report_panic, $crate::exit::exit_qemu);
+        $crate::test_kernel!(@kernel $cases, $crate::handler::handle, $crate::exit::exit_qemu);
 
         #[cfg(target_os = "none")]
         #[panic_handler]
         fn __fledge_panic(info: &::core::panic::PanicInfo) -> ! {
-            $crate::runner::report_panic(info)
+            $crate::handler::handle(info)
         }
     };
     ($cases:expr, panic_handler = $panic:path, exit = $exit:path $(,)?) => {

@@ -8,7 +8,7 @@
 //!                  4. for each test:       "# run N name", the test, "ok N name"
 //!                  5. exit_qemu(Success)
 //!
-//! a test panics ──> report_panic(info)
+//! a test panics ──> handler::handle(info)
 //!                  "not ok N name # panicked at file:line:col: message"
 //!                  exit_qemu(Failure); the grader boots again from N + 1
 //! ```
@@ -19,7 +19,6 @@
 //! clean one. That is the same reason the Linux kernel's KUnit runs each
 //! suite it cares about in isolation.
 
-use core::fmt;
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -29,6 +28,7 @@ use fledge_ktap::{Case, RunConfig};
 
 use crate::com1::{self, Com1};
 use crate::exit::{ExitCode, exit_qemu};
+use crate::report;
 
 /// The suite being run, for the panic handler.
 static CASES: spin::Once<&'static [Case]> = spin::Once::new();
@@ -109,19 +109,6 @@ pub fn run_config(boot_info: &'static BootInfo) -> Result<RunConfig<'static>, fl
     RunConfig::parse(bytes)
 }
 
-/// Reports a panic as the failure of the running test and ends the boot.
-///
-/// The report names the source location first, `file:line:column`, because
-/// that is where a newcomer should look; then the panic's message.
-pub fn report_panic(info: &PanicInfo<'_>) -> ! {
-    let mut out = Com1;
-    let _ = describe(info, "panicked", |why| match current() {
-        Some((number, name)) => ktap::result(&mut out, number, name, Outcome::Fail(why)),
-        None => ktap::bail_out(&mut out, why),
-    });
-    exit_qemu(ExitCode::Failure)
-}
-
 /// Hands a panic to `handler`, a panic handler somebody else wrote
 /// (exercise 02's learner), but only once.
 ///
@@ -134,16 +121,7 @@ pub fn guarded_panic(info: &PanicInfo<'_>, handler: fn(&PanicInfo<'_>) -> !) -> 
     if !ENTERED.swap(true, Ordering::SeqCst) {
         handler(info)
     }
-    let _ = describe(info, "the panic handler itself panicked", |why| ktap::bail_out(&mut Com1, why));
+    let lead = "the panic handler itself panicked";
+    let _ = report::write_line(&mut Com1, None, lead, info.location(), &info.message());
     exit_qemu(ExitCode::Failure)
-}
-
-/// Calls `write` with `LEAD at FILE:LINE:COLUMN: MESSAGE` (or `LEAD:
-/// MESSAGE` when the location is unknown).
-fn describe<R>(info: &PanicInfo<'_>, lead: &str, write: impl FnOnce(fmt::Arguments<'_>) -> R) -> R {
-    let message = info.message();
-    match info.location() {
-        Some(at) => write(format_args!("{lead} at {}:{}:{}: {message}", at.file(), at.line(), at.column())),
-        None => write(format_args!("{lead}: {message}")),
-    }
 }

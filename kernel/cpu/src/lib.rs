@@ -7,9 +7,10 @@
 //! - [`probe`]: memory reads and writes that may fault, and the fix-up that
 //!   lets a page-fault handler resume after them;
 //! - [`tsc`]: the time-stamp counter, and its frequency measured against
-//!   the PIT;
-//! - [`traps`]: a ready-made GDT, TSS and IDT for the exercises after 03,
-//!   which need probes and a double-fault stack but not your exercise 03.
+//!   the PIT.
+//!
+//! The GDT, the IDT and the exception handlers built on these are exercise
+//! 03's, upstream in `kernel/pc/exceptions`.
 //!
 //! Why stubs? Rust has an `x86-interrupt` calling convention that lets a
 //! function be an interrupt handler directly, but it is unstable (it needs
@@ -24,7 +25,6 @@
 pub mod context;
 pub mod entry;
 pub mod probe;
-pub mod traps;
 pub mod tsc;
 
 pub use context::{InterruptContext, InterruptFrame, ScratchRegisters};

@@ -1,5 +1,5 @@
-//! The test kernel for exercise 02's reference solution: the exercise's own
-//! tests, run against this crate's panic handler and exit.
+//! The test kernel of exercise 02's reference solution: the exercise's own
+//! tests, run with the upstream panic handler and exit of `kernel/boot`.
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
@@ -8,6 +8,6 @@ mod cases;
 
 fledge_boot::test_kernel!(
     cases::CASES,
-    panic_handler = panic_report_solution::handler::handle,
-    exit = panic_report_solution::exit::exit_qemu,
+    panic_handler = fledge_boot::handler::handle,
+    exit = fledge_boot::exit::exit_qemu
 );

@@ -1,6 +1,6 @@
-//! Exercise 02's host tests, run against the reference solution.
+//! Exercise 02's host tests, run against the upstream crate `fledge_boot`.
 
-extern crate panic_report_solution as panic_report;
+extern crate fledge_boot as panic_report;
 
 #[path = "../../../exercises/02-panic/tests/cases/host.rs"]
 mod cases;

@@ -1,9 +1,9 @@
-//! The test kernel for exercise 04's reference solution: the exercise's own
-//! tests, run against this crate.
+//! The test kernel of exercise 04's reference solution: the exercise's own
+//! tests, run against the upstream crate `fledge_timer` (the PICs, the PIT, the tick clock and sleep).
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-extern crate timer_solution as timer;
+extern crate fledge_timer as timer;
 
 #[path = "../../../exercises/04-timer/tests/cases/kernel.rs"]
 mod cases;

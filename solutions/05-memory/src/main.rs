@@ -1,9 +1,9 @@
-//! The test kernel for exercise 05's reference solution: the exercise's own
-//! tests, run against this crate.
+//! The test kernel of exercise 05's reference solution: the exercise's own
+//! tests, run against the upstream crate `fledge_memory` (the frame allocator, page tables and heap).
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-extern crate memory_solution as memory;
+extern crate fledge_memory as memory;
 
 #[path = "../../../exercises/05-memory/tests/cases/kernel.rs"]
 mod cases;

@@ -1,6 +1,6 @@
-//! Exercise 05's host tests, run against the reference solution.
+//! Exercise 05's host tests, run against the upstream crate `fledge_memory`.
 
-extern crate memory_solution as memory;
+extern crate fledge_memory as memory;
 
 #[path = "../../../exercises/05-memory/tests/cases/host.rs"]
 mod cases;

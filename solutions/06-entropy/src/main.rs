@@ -1,9 +1,9 @@
-//! The test kernel for exercise 06's reference solution: the exercise's own
-//! tests, run against this crate.
+//! The test kernel of exercise 06's reference solution: the exercise's own
+//! tests, run against the upstream crate `fledge_entropy` (the RDRAND source and the ChaCha20 generator).
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-extern crate entropy_solution as entropy;
+extern crate fledge_entropy as entropy;
 
 #[path = "../../../exercises/06-entropy/tests/cases/kernel.rs"]
 mod cases;

@@ -12,6 +12,10 @@ use exceptions::handlers::{breakpoints, page_faults};
 use exceptions::{gdt, idt};
 use fledge_boot::Case;
 use fledge_cpu::probe;
+// An address nothing maps, far from the kernel and canonical (bits 47 to
+// 63 all equal: an address that is not raises a general-protection fault,
+// not a page fault). The memory map, `kernel/memlayout`, reserves it.
+use fledge_memlayout::UNMAPPED;
 
 /// The tests, in the order they run.
 pub static CASES: &[Case] = &[
@@ -22,12 +26,6 @@ pub static CASES: &[Case] = &[
     Case::new("unexpected_page_fault_panics", unexpected_page_fault_panics),
     Case::new("stack_overflow_is_caught", stack_overflow_is_caught),
 ];
-
-/// An address nothing maps: in the lower half, far from the kernel and the
-/// bootloader's mappings, and canonical (bits 47 to 63 all equal; an
-/// address that is not canonical raises a general-protection fault, not a
-/// page fault).
-const UNMAPPED: u64 = 0x0000_0dea_dbee_f000;
 
 fn gdt_and_tss_are_loaded() {
     gdt::init();

@@ -14,7 +14,8 @@ use core::hint::black_box;
 
 use bootloader_api::info::MemoryRegionKind;
 use fledge_boot::Case;
-use fledge_cpu::{probe, traps};
+use fledge_cpu::probe;
+use fledge_memlayout::{SCRATCH, STACK_GUARD, UNMAPPED};
 use memory::frames::{BitmapFrameAllocator, FRAME_SIZE};
 use memory::heap::{self, HEAP, HEAP_SIZE, HEAP_START};
 use memory::paging::{self, Invlpg, MapError, Translation};
@@ -117,12 +118,12 @@ fn mapping_frames() -> spin::MutexGuard<'static, BitmapFrameAllocator> {
     FRAMES.lock()
 }
 
-/// Sets up what the heap tests need, once per boot: the trap handlers,
+/// Sets up what the heap tests need, once per boot: the exception handlers,
 /// the frame allocator over the boot memory map, and your heap.
 fn memory_ready() {
     static READY: spin::Once<Result<(), MapError>> = spin::Once::new();
     let ready = READY.call_once(|| {
-        traps::install();
+        fledge_exceptions::init();
         let mut frames = mapping_frames();
         // SAFETY: the only call: `READY` runs this once per boot.
         unsafe { heap::init_heap(&HEAP, &mut boot_page_tables(), &mut *frames, &mut Invlpg) }
@@ -143,7 +144,7 @@ fn translate_agrees_with_the_boot_page_tables() {
         ("the boot information", fledge_boot::runner::boot_info().map_or(0, |i| i as *const _ as u64)),
         ("physical address 0x1234 through the direct map", offset + 0x1234),
         ("physical address 0x345678 through the direct map", offset + 0x34_5678),
-        ("the unmapped page of exercise 03", 0x0000_0dea_dbee_f000),
+        ("the unmapped page of exercise 03", UNMAPPED),
         ("the heap's first page, before anything mapped it", HEAP_START),
     ];
     for (what, addr) in addresses {
@@ -167,7 +168,7 @@ fn translate_agrees_with_the_boot_page_tables() {
 }
 
 fn kernel_code_cannot_be_written() {
-    traps::install();
+    fledge_exceptions::init();
     let code = kernel_code_cannot_be_written as fn() as usize as u64;
     let found = translate(code).expect("this function's code is mapped");
     assert!(
@@ -204,10 +205,6 @@ fn the_boot_stack_has_a_guard_page() {
     let pages = here - page;
     assert!(pages >= 2, "the guard page is only {pages} page under the stack pointer");
 }
-
-/// Where the tests map their own pages, and the guard page of their stack.
-const SCRATCH: u64 = 0x0000_3000_0000_0000;
-const STACK_GUARD: u64 = 0x0000_3000_0010_0000;
 
 fn mapped_pages_reach_their_frames() {
     let mut frames = mapping_frames();
@@ -317,7 +314,9 @@ fn a_stack_overflow_hits_the_guard_page() {
     drop(frames);
     assert_eq!(top.as_u64(), STACK_GUARD + 5 * 4096, "map_stack's top for 4 pages above the guard");
     assert!(translate(STACK_GUARD).is_none(), "the guard page at {STACK_GUARD:#x} is mapped");
-    traps::watch_guard_page(STACK_GUARD);
+    if let Err(error) = fledge_exceptions::guard::watch_guard_page(STACK_GUARD) {
+        panic!("{error}");
+    }
     // SAFETY: `top` is the end of four fresh, writable pages; `overflow`
     // never returns, so nothing runs on the old stack again (the
     // double-fault handler panics, and the test ends there).

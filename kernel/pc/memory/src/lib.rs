@@ -1,4 +1,4 @@
-//! Exercise 05: memory.
+//! Memory (exercise 05, finished).
 //!
 //! A kernel owns the machine's RAM, and nothing hands it out but the
 //! kernel itself. The first piece of that is the *frame allocator*: it
@@ -19,6 +19,13 @@
 //! - [`heap`]: the kernel heap, a fixed-size-block allocator behind
 //!   `#[global_allocator]`, on pages mapped writable and not executable.
 //!   After it, the kernel has `Box`, `Vec` and `String`.
+//!
+//! # Upstream
+//!
+//! This crate is exercise 05 finished: its reference solution, and the
+//! piece that later exercises and the capstone build on. The learner's
+//! `exercises/05-memory` is the same crate with holes and the same API, so
+//! a finished exercise can stand in for it.
 
 #![no_std]
 

@@ -1,4 +1,4 @@
-//! Exercise 03: CPU exceptions.
+//! CPU exceptions (exercise 03, finished).
 //!
 //! When an instruction cannot go on (it touched an unmapped page, divided
 //! by zero, hit an `int3`), the CPU stops the running code and jumps to a
@@ -8,7 +8,7 @@
 //! fault instead; without a double-fault handler it raises a triple fault,
 //! and a triple fault resets the machine with nothing said.
 //!
-//! You build what it takes to turn those resets into reports:
+//! This crate turns those resets into reports:
 //!
 //! - [`gdt`]: a Global Descriptor Table with a Task State Segment whose
 //!   Interrupt Stack Table gives the double-fault handler a stack of its
@@ -17,11 +17,31 @@
 //!   fault, pointing at entry stubs that `fledge_cpu` writes for you;
 //! - [`handlers`]: the three handlers, ordinary Rust functions that get the
 //!   interrupted code's context;
-//! - [`fault`]: decoding a page fault's error code into words.
+//! - [`fault`]: decoding a page fault's error code into words;
+//! - [`guard`]: the guard pages under stacks, so that the double-fault
+//!   handler can say "stack overflow" (given, not a hole).
+//!
+//! [`init`] loads the GDT and the IDT in one call: what a later kernel does
+//! once to have its exceptions reported.
+//!
+//! # Upstream
+//!
+//! This crate is exercise 03 finished: its reference solution, and the
+//! piece that later exercises and the capstone build on. The learner's
+//! `exercises/03-exceptions` is the same crate with holes and the same API, so
+//! a finished exercise can stand in for it.
 
 #![no_std]
 
 pub mod fault;
 pub mod gdt;
+pub mod guard;
 pub mod handlers;
 pub mod idt;
+
+/// Loads the GDT (with the TSS and its double-fault stack) and the IDT.
+/// Calling it again loads the IDT again and changes nothing else.
+pub fn init() {
+    gdt::init();
+    idt::load();
+}

@@ -12,11 +12,11 @@
 //! base+5  LSR   line status: bit 5 says "THR empty, you may write"
 //! ```
 //!
-//! The `uart_16550` crate knows these registers; you decide what to do when
-//! the chip is not there or stops taking bytes. A real UART's transmitter
-//! can stall (flow control, a wedged device), so writing is *bounded*: after
-//! [`SEND_ATTEMPTS`] polls without progress, give up with an error instead of
-//! hanging the kernel.
+//! The `uart_16550` crate knows these registers; the driver decides what
+//! to do when the chip is not there or stops taking bytes. A real UART's
+//! transmitter can stall (flow control, a wedged device), so writing is
+//! *bounded*: after [`SEND_ATTEMPTS`] polls without progress it gives up
+//! with an error instead of hanging the kernel.
 
 use fledge_api::{Console, ConsoleError};
 use uart_16550::backend::PioBackend;

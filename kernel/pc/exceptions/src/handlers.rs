@@ -9,7 +9,9 @@
 //!   which is right once the fault is fixed (the page mapped) and an
 //!   endless loop otherwise. Here nothing gets mapped, so the handler
 //!   either sends a probe to its fix-up (`fledge_cpu::probe`) or panics;
-//! - a double fault is an *abort*: there is nothing to return to.
+//! - a double fault is an *abort*: there is nothing to return to. The
+//!   handler's first line (given) says "stack overflow" when the fault
+//!   came from a stack running into its guard page.
 //!
 //! Handlers run with interrupts off and may have interrupted anything,
 //! even code holding a lock, so they record what they saw in atomics, which
@@ -21,6 +23,7 @@ use fledge_cpu::{InterruptContext, probe};
 use x86_64::registers::control::Cr2;
 
 use crate::fault::PageFault;
+use crate::guard;
 
 /// How many breakpoints have been handled.
 static BREAKPOINTS: AtomicUsize = AtomicUsize::new(0);
@@ -80,8 +83,11 @@ pub extern "C" fn page_fault(context: &mut InterruptContext) {
 // ANCHOR_END: page_fault
 
 // ANCHOR: double_fault
-/// Vector 8: there is no coming back; panics with where it happened.
+/// Vector 8: there is no coming back; panics with where it happened. A
+/// stack that ran into a watched guard page is reported as a stack
+/// overflow (see [`guard`]).
 pub extern "C" fn double_fault(context: &mut InterruptContext) {
+    guard::report_stack_overflow(Cr2::read_raw());
     panic!(
         "double fault at ip {:#x} with the stack pointer at {:#x} (a stack overflow, if that is near a stack's end)",
         context.frame.instruction_pointer, context.frame.stack_pointer

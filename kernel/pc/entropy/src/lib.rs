@@ -1,4 +1,4 @@
-//! Exercise 06: entropy.
+//! Entropy (exercise 06, finished).
 //!
 //! Unpredictable numbers are harder to come by than they look. A computer
 //! is built to be deterministic; the randomness has to come from physics
@@ -8,7 +8,7 @@
 //! noise source keeps reseeding, `RDSEED` (since 2014) the conditioned
 //! noise itself.
 //!
-//! You write the pieces a kernel needs on top of that:
+//! This crate has the pieces a kernel needs on top of that:
 //!
 //! - [`cpuid`]: whether this CPU has the instructions at all;
 //! - [`rdrand`]: an [`Entropy`](fledge_api::Entropy) source over `RDRAND`,
@@ -21,6 +21,13 @@
 //! source that replays a list, one that always blocks, one that fails
 //! after N bytes); the instructions are tested in QEMU on a CPU model that
 //! has them (`-cpu max`) and on one that does not (`-cpu qemu64`).
+//!
+//! # Upstream
+//!
+//! This crate is exercise 06 finished: its reference solution, and the
+//! piece that later exercises and the capstone build on. The learner's
+//! `exercises/06-entropy` is the same crate with holes and the same API, so
+//! a finished exercise can stand in for it.
 
 #![no_std]
 
