@@ -13,7 +13,7 @@
 //! - [`runner`]: the boot spine of a test kernel, from the bootloader's hand
 //!   over to the last result line;
 //! - [`test_kernel!`]: one line in an exercise's `main.rs` that wires the
-//!   three together.
+//!   three together, and [`cases!`], the list of its tests.
 //!
 //! The kernel is started by the `bootloader` crate's BIOS stages, which set
 //! up long mode, paging and a stack, then call the entry point declared with
@@ -49,6 +49,22 @@ pub const BOOTLOADER_CONFIG: BootloaderConfig = {
     config.mappings.physical_memory = Some(Mapping::FixedAddress(PHYSICAL_MEMORY_OFFSET));
     config
 };
+
+/// The list of a test kernel's tests, each named after its function:
+///
+/// ```text
+/// pub static CASES: &[Case] = fledge_boot::cases![hello_line, multi_line, long_line];
+/// ```
+///
+/// is `&[Case::new("hello_line", hello_line), ...]`, with each name written
+/// once, so a test's KTAP name can never drift from its function's. The
+/// exercise manifest (`exercise.toml`) refers to the tests by these names.
+#[macro_export]
+macro_rules! cases {
+    ($($test:ident),* $(,)?) => {
+        &[$($crate::Case::new(::core::stringify!($test), $test)),*]
+    };
+}
 
 /// Declares a test kernel that runs `$cases` (a `&'static [Case]`).
 ///

@@ -13,13 +13,7 @@ use serial::{print, println};
 use x86_64::instructions::port::Port;
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("second_port", second_port),
-    Case::new("hello_line", hello_line),
-    Case::new("multi_line", multi_line),
-    Case::new("long_line", long_line),
-    Case::new("formatting", formatting),
-];
+pub static CASES: &[Case] = fledge_boot::cases![second_port, hello_line, multi_line, long_line, formatting];
 
 /// Installs the learner's COM1 console for `println!`.
 fn setup() {

@@ -11,11 +11,7 @@
 use fledge_boot::Case;
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("plain_panic", plain_panic),
-    Case::new("panic_with_arguments", panic_with_arguments),
-    Case::new("no_panic", no_panic),
-];
+pub static CASES: &[Case] = fledge_boot::cases![plain_panic, panic_with_arguments, no_panic];
 
 fn plain_panic() {
     panic!("this test panics on purpose");

@@ -18,13 +18,13 @@ use fledge_cpu::probe;
 use fledge_memlayout::UNMAPPED;
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("gdt_and_tss_are_loaded", gdt_and_tss_are_loaded),
-    Case::new("breakpoint_resumes", breakpoint_resumes),
-    Case::new("page_fault_reports_the_address", page_fault_reports_the_address),
-    Case::new("page_fault_on_a_read_only_page", page_fault_on_a_read_only_page),
-    Case::new("unexpected_page_fault_panics", unexpected_page_fault_panics),
-    Case::new("stack_overflow_is_caught", stack_overflow_is_caught),
+pub static CASES: &[Case] = fledge_boot::cases![
+    gdt_and_tss_are_loaded,
+    breakpoint_resumes,
+    page_fault_reports_the_address,
+    page_fault_on_a_read_only_page,
+    unexpected_page_fault_panics,
+    stack_overflow_is_caught
 ];
 
 fn gdt_and_tss_are_loaded() {

@@ -21,16 +21,16 @@ use timer::sleep::{Halt, sleep};
 use timer::{handlers, idt, pic, pit};
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("interrupts_start_after_the_idt", interrupts_start_after_the_idt),
-    Case::new("timer_ticks", timer_ticks),
-    Case::new("tick_rate_matches_the_tsc", tick_rate_matches_the_tsc),
-    Case::new("clock_never_goes_backwards", clock_never_goes_backwards),
-    Case::new("clock_advances", clock_advances),
-    Case::new("clock_steps_by_its_resolution", clock_steps_by_its_resolution),
-    Case::new("sleep_100ms", sleep_100ms),
-    Case::new("spurious_interrupts_are_counted", spurious_interrupts_are_counted),
-    Case::new("a_thousand_interrupts", a_thousand_interrupts),
+pub static CASES: &[Case] = fledge_boot::cases![
+    interrupts_start_after_the_idt,
+    timer_ticks,
+    tick_rate_matches_the_tsc,
+    clock_never_goes_backwards,
+    clock_advances,
+    clock_steps_by_its_resolution,
+    sleep_100ms,
+    spurious_interrupts_are_counted,
+    a_thousand_interrupts
 ];
 
 /// The TSC's rate in Hz, measured once per boot.

@@ -25,18 +25,18 @@ use x86_64::structures::paging::{OffsetPageTable, Page, PageTable, PageTableFlag
 use x86_64::{PhysAddr, VirtAddr};
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("frames_from_the_boot_memory_map", frames_from_the_boot_memory_map),
-    Case::new("allocated_frames_are_usable_ram", allocated_frames_are_usable_ram),
-    Case::new("translate_agrees_with_the_boot_page_tables", translate_agrees_with_the_boot_page_tables),
-    Case::new("kernel_code_cannot_be_written", kernel_code_cannot_be_written),
-    Case::new("the_boot_stack_has_a_guard_page", the_boot_stack_has_a_guard_page),
-    Case::new("mapped_pages_reach_their_frames", mapped_pages_reach_their_frames),
-    Case::new("box_vec_and_string_work", box_vec_and_string_work),
-    Case::new("large_allocations_work", large_allocations_work),
-    Case::new("freed_heap_memory_is_reused", freed_heap_memory_is_reused),
-    Case::new("the_heap_cannot_run_code", the_heap_cannot_run_code),
-    Case::new("a_stack_overflow_hits_the_guard_page", a_stack_overflow_hits_the_guard_page),
+pub static CASES: &[Case] = fledge_boot::cases![
+    frames_from_the_boot_memory_map,
+    allocated_frames_are_usable_ram,
+    translate_agrees_with_the_boot_page_tables,
+    kernel_code_cannot_be_written,
+    the_boot_stack_has_a_guard_page,
+    mapped_pages_reach_their_frames,
+    box_vec_and_string_work,
+    large_allocations_work,
+    freed_heap_memory_is_reused,
+    the_heap_cannot_run_code,
+    a_stack_overflow_hits_the_guard_page
 ];
 
 /// 64 KiB of bitmaps: too big for the kernel's stack, so a static.

@@ -11,12 +11,8 @@ use fledge_api::{Entropy, EntropyError};
 use fledge_boot::Case;
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] = &[
-    Case::new("rdrand_is_detected", rdrand_is_detected),
-    Case::new("rdrand_fills_a_buffer", rdrand_fills_a_buffer),
-    Case::new("csprng_seeded_from_rdrand", csprng_seeded_from_rdrand),
-    Case::new("no_rdrand_is_an_error", no_rdrand_is_an_error),
-];
+pub static CASES: &[Case] =
+    fledge_boot::cases![rdrand_is_detected, rdrand_fills_a_buffer, csprng_seeded_from_rdrand, no_rdrand_is_an_error];
 
 fn rdrand_is_detected() {
     let features = cpuid::detect();
