@@ -151,3 +151,67 @@ fn every_chapter_is_in_the_book() {
         assert!(summary.contains(&format!("]({file})")), "book/src/SUMMARY.md has no line for {file}");
     }
 }
+
+/// The first line of every public item in a Rust file, up to its body or
+/// value: `pub fn write_report(`, `pub const SEND_ATTEMPTS: usize`.
+fn public_items(path: &Path) -> BTreeSet<String> {
+    fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("pub ") || line.starts_with("pub("))
+        // Re-exports name items defined elsewhere, and may name them by
+        // another path (exercise 02 re-exports fledge_boot's exit codes).
+        .filter(|line| !line.starts_with("pub(crate)") && !line.starts_with("pub use"))
+        .map(|line| line.split(['{', '=']).next().unwrap().trim().to_string())
+        .collect()
+}
+
+#[test]
+fn every_starter_has_the_api_of_its_upstream_crate() {
+    let workspace = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    for ex in exercises() {
+        // The upstream crate: the one the solution names in `extern crate
+        // fledge_x as y;`, or fledge-boot for exercise 02's panic handler.
+        let main = fs::read_to_string(root().join("solutions").join(&ex.folder).join("src/main.rs")).unwrap();
+        let krate = main
+            .split_once("extern crate ")
+            .map(|(_, rest)| rest.split_whitespace().next().unwrap().to_string())
+            .unwrap_or_else(|| "fledge_boot".to_string());
+        let key = format!("{} = {{ path = \"", krate.replace('_', "-"));
+        let path = workspace
+            .lines()
+            .find_map(|l| l.strip_prefix(&key))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{krate} is not a path dependency of the workspace"));
+        let upstream = root().join(path).join("src");
+        let starter = root().join("exercises").join(&ex.folder).join("src");
+        // A crate that is only this exercise's piece has exactly its API;
+        // kernel/boot holds exercise 02's piece beside the test runner.
+        let whole = path.starts_with("kernel/pc/");
+        let files = rust_files(&starter);
+        if whole {
+            let upstream_files: BTreeSet<String> = rust_files(&upstream);
+            let extra: Vec<_> = upstream_files.difference(&files).collect();
+            assert!(extra.is_empty(), "{path}/src has modules that exercises/{}/src lacks: {extra:?}", ex.folder);
+        }
+        for file in files.into_iter().filter(|f| f != "main.rs" && (whole || f != "lib.rs")) {
+            let theirs = public_items(&upstream.join(&file));
+            let ours = public_items(&starter.join(&file));
+            let missing: Vec<_> = ours.difference(&theirs).collect();
+            assert!(
+                missing.is_empty(),
+                "exercises/{}/src/{file} has public items that {path}/src/{file} lacks: {missing:?}",
+                ex.folder
+            );
+            if whole {
+                let extra: Vec<_> = theirs.difference(&ours).collect();
+                assert!(
+                    extra.is_empty(),
+                    "{path}/src/{file} has public items that exercises/{}/src/{file} lacks: {extra:?}",
+                    ex.folder
+                );
+            }
+        }
+    }
+}
