@@ -13,6 +13,7 @@
 //! | [`RecordingConsole`] | `Console` | keeps every byte; can fail after N bytes; can yield between bytes to shake out races |
 //! | [`ManualClock`] | `Clock` | shows the time the test set, rounded to its resolution |
 //! | [`TickingIdle`] | `Idle` | advances a `ManualClock` by one step per wait, and counts the waits |
+//! | [`SimulatedInterrupts`] | `Idle` | a CPU's interrupt flag and one interrupt line: shows a lost wake-up as a panic |
 //! | [`ListEntropy`] | `Entropy` | replays a list of bytes, then would block |
 //! | [`BlockingEntropy`] | `Entropy` | always would block |
 //! | [`FailingEntropy`] | `Entropy` | gives N bytes, then fails |
@@ -20,7 +21,9 @@
 pub mod clock;
 pub mod console;
 pub mod entropy;
+pub mod interrupts;
 
 pub use clock::{ManualClock, TickingIdle};
 pub use console::{Recording, RecordingConsole};
 pub use entropy::{BlockingEntropy, FailingEntropy, ListEntropy};
+pub use interrupts::SimulatedInterrupts;
