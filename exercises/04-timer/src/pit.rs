@@ -34,6 +34,8 @@ impl fmt::Display for PitError {
     }
 }
 
+impl core::error::Error for PitError {}
+
 // ANCHOR: divisor
 /// The divisor that comes closest to `hz` interrupts a second. Mode 2 needs
 /// a divisor of at least 2, and it must fit in 16 bits: rates from 19 Hz to

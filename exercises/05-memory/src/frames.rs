@@ -54,6 +54,8 @@ impl fmt::Display for FrameError {
     }
 }
 
+impl core::error::Error for FrameError {}
+
 /// Free frames, one bit each.
 #[derive(Clone)]
 pub struct BitmapFrameAllocator {

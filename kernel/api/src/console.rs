@@ -4,19 +4,9 @@
 //! bug is found through it. The trait is deliberately tiny: one method that
 //! writes a whole buffer or says why it could not.
 //!
-//! # The contract
-//!
-//! An implementation of [`Console::write_bytes`]:
-//!
-//! - writes every byte of the buffer, in order, before returning `Ok(())`;
-//! - adds nothing and drops nothing: a `b'\n'` goes out as a `b'\n'` (a
-//!   terminal on the other end of a serial line copes with bare line feeds);
-//! - returns an error only if the device cannot take the bytes, and then says
-//!   which of [`ConsoleError`]'s cases applies. Bytes before the failure may
-//!   already have been written;
-//! - does not lock anything itself: callers that share a console between
-//!   several writers put it behind their own lock, so that they, not the
-//!   console, decide what counts as one indivisible write (a whole line, say).
+//! The contract every implementation keeps is written on the trait,
+//! [`Console`]; `fledge_conformance::console` checks an implementation
+//! against it.
 //!
 //! # An example implementation
 //!
@@ -73,9 +63,26 @@ impl fmt::Display for ConsoleError {
     }
 }
 
+impl core::error::Error for ConsoleError {}
+
 // ANCHOR: trait
-/// Somewhere to write bytes that a person will read. See the [module
-/// documentation](self) for the contract every implementation keeps.
+/// Somewhere to write bytes that a person will read.
+///
+/// # Contract
+///
+/// [`write_bytes`](Console::write_bytes):
+///
+/// - writes every byte of the buffer, in order, before returning `Ok(())`;
+/// - adds nothing and drops nothing: a `b'\n'` goes out as a `b'\n'` (a
+///   terminal on the other end of a serial line copes with bare line
+///   feeds), and an empty buffer succeeds, writing nothing;
+/// - returns an error only if the device cannot take the bytes, and then
+///   says which of [`ConsoleError`]'s cases applies. Bytes before the
+///   failure may already have been written;
+/// - does not lock anything itself: callers that share a console between
+///   several writers put it behind their own lock, so that they, not the
+///   console, decide what counts as one indivisible write (a whole line,
+///   say).
 pub trait Console {
     /// Writes all of `bytes`, in order, or says why it could not.
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), ConsoleError>;

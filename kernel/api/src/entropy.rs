@@ -12,8 +12,9 @@
 //!
 //! Implementations: exercise 06's RDRAND source and ChaCha20 generator;
 //! `fledge_hosted::HostEntropy`, over the host's `getrandom`; and the fakes
-//! in `fledge_fakes`, which replay a list, always block, or fail after a
-//! number of bytes, so that every error path can be tested.
+//! in `fledge_fakes`, which replay a list or always block, and wrap any
+//! source to fail after a number of bytes, so that every error path can be
+//! tested.
 
 use core::fmt;
 
@@ -39,6 +40,8 @@ impl fmt::Display for EntropyError {
     }
 }
 
+impl core::error::Error for EntropyError {}
+
 // ANCHOR: trait
 /// A source of unpredictable bytes.
 ///
@@ -49,6 +52,9 @@ impl fmt::Display for EntropyError {
 /// - `fill` never waits for long: when the source has nothing to give, it
 ///   returns [`EntropyError::WouldBlock`] instead of spinning.
 /// - An empty `buf` succeeds.
+///
+/// `fledge_conformance::entropy` checks a source against this contract
+/// (and against the plainest ways of being predictable).
 pub trait Entropy {
     /// Fills `buf` with unpredictable bytes.
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), EntropyError>;

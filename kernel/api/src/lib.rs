@@ -18,12 +18,18 @@
 //! | [`Clock`] | tell how much time has passed | exercise 04: the PIT's ticks |
 //! | [`Idle`] | wait for something to happen without spinning | exercise 04: `hlt` |
 //! | [`Entropy`] | unpredictable bytes | exercise 06: RDRAND, and ChaCha20 seeded from it |
+//!
+//! Each trait writes its contract in its documentation, and
+//! `fledge-conformance` checks implementations against it. Every error type
+//! implements [`core::error::Error`]; [`errors`] says how a service built on
+//! another reports the lower service's error.
 
 #![no_std]
 
 pub mod clock;
 pub mod console;
 pub mod entropy;
+pub mod errors;
 pub mod idle;
 
 pub use clock::{Clock, Instant};

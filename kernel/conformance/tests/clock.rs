@@ -43,7 +43,9 @@ impl Clock for Backwards {
 struct NoWait;
 
 impl Idle for NoWait {
-    fn wait_for_interrupt(&self) {}
+    fn wait_unless(&self, ready: &mut dyn FnMut() -> bool) -> bool {
+        ready()
+    }
 }
 
 #[test]

@@ -36,6 +36,8 @@ impl fmt::Display for Faulted {
     }
 }
 
+impl core::error::Error for Faulted {}
+
 /// Reads `*addr`, or returns [`Faulted`] if the read faults and the page-fault
 /// handler called [`recover`].
 ///

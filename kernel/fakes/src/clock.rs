@@ -62,7 +62,9 @@ impl Clock for ManualClock {
 }
 
 /// An [`Idle`] whose every wait advances a [`ManualClock`] by a fixed step,
-/// as if a timer interrupt had ended it. It counts its waits.
+/// as if a timer interrupt had ended it. It counts its waits: the calls
+/// whose check said "not yet" and so waited, not the ones that returned at
+/// once.
 #[derive(Debug)]
 pub struct TickingIdle<'a> {
     clock: &'a ManualClock,
@@ -76,15 +78,21 @@ impl<'a> TickingIdle<'a> {
         TickingIdle { clock, step, waits: AtomicUsize::new(0) }
     }
 
-    /// How many times `wait_for_interrupt` was called.
+    /// How many times it waited.
     pub fn waits(&self) -> usize {
         self.waits.load(Ordering::SeqCst)
     }
 }
 
 impl Idle for TickingIdle<'_> {
-    fn wait_for_interrupt(&self) {
+    /// A fake has no interrupts to hold off: the check runs, and if it says
+    /// "not yet", the clock moves one step.
+    fn wait_unless(&self, ready: &mut dyn FnMut() -> bool) -> bool {
+        if ready() {
+            return true;
+        }
         self.waits.fetch_add(1, Ordering::SeqCst);
         self.clock.advance(self.step);
+        false
     }
 }

@@ -37,11 +37,20 @@ impl Clock for HostClock {
 
 /// An [`Idle`] that sleeps for a short while: a process has no interrupts
 /// to wait for.
+///
+/// It cannot hold wake-ups off while the check runs (another thread may
+/// change the state at any moment), so a change that lands between the
+/// check and the sleep is noticed only when the sleep ends: a wake-up is
+/// late by at most one sleep, never lost, as with a periodic tick.
 #[derive(Clone, Copy, Debug)]
 pub struct SleepIdle(pub Duration);
 
 impl Idle for SleepIdle {
-    fn wait_for_interrupt(&self) {
+    fn wait_unless(&self, ready: &mut dyn FnMut() -> bool) -> bool {
+        if ready() {
+            return true;
+        }
         std::thread::sleep(self.0);
+        false
     }
 }

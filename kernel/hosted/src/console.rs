@@ -24,6 +24,11 @@ impl<W: Write> HostConsole<W> {
         HostConsole { out }
     }
 
+    /// The writer, to look at.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
     /// Gives back the writer.
     pub fn into_inner(self) -> W {
         self.out

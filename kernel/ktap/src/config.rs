@@ -61,6 +61,8 @@ impl fmt::Display for ConfigError {
     }
 }
 
+impl core::error::Error for ConfigError {}
+
 impl<'a> RunConfig<'a> {
     /// The configuration of a boot that nobody configured: start at the first
     /// test, with no nonce to echo.

@@ -1,12 +1,14 @@
 //! Exercise 04's host tests: the PIC rules against a fake controller, the
 //! PIT's arithmetic, the bring-up order against a recording platform, and
-//! `sleep` against a fake clock that only moves when `sleep` waits.
+//! `sleep` against a fake clock that only moves when `sleep` waits, and
+//! against a simulated CPU whose one timer interrupt comes at the worst
+//! moment.
 
 use core::time::Duration;
 use std::cell::{Cell, RefCell};
 
 use fledge_api::{Clock, Idle, Instant};
-use fledge_fakes::{ManualClock, TickingIdle};
+use fledge_fakes::{ManualClock, SimulatedInterrupts, TickingIdle};
 use timer::bringup::{self, Platform};
 use timer::pic::{self, Irq, Pic};
 use timer::pit::{self, PIT_HZ, PitError};
@@ -162,7 +164,7 @@ impl Clock for Watched<'_> {
         self.reads_since_wait.set(reads);
         assert!(
             reads < 1000,
-            "sleep read the clock {reads} times without waiting: call idle.wait_for_interrupt() between readings"
+            "sleep read the clock {reads} times without waiting: each check of the clock that says \"not yet\" must be followed by a wait on `idle`"
         );
         self.clock.now()
     }
@@ -178,9 +180,12 @@ struct WatchedIdle<'a> {
 }
 
 impl Idle for WatchedIdle<'_> {
-    fn wait_for_interrupt(&self) {
-        self.watched.reads_since_wait.set(0);
-        self.inner.wait_for_interrupt();
+    fn wait_unless(&self, ready: &mut dyn FnMut() -> bool) -> bool {
+        let is_ready = self.inner.wait_unless(ready);
+        if !is_ready {
+            self.watched.reads_since_wait.set(0);
+        }
+        is_ready
     }
 }
 
@@ -204,4 +209,42 @@ fn sleep_waits_for_the_clock() {
 #[test]
 fn sleep_zero_returns_at_once() {
     assert_eq!(sleep_on_fake(Duration::from_millis(10), Duration::ZERO), (0, Duration::ZERO));
+}
+
+/// A clock that moves only when its timer interrupts, once: a one-shot
+/// timer set for the end of the sleep, as a tickless kernel would set it.
+/// Its interrupt arrives at the worst moment: just after `sleep` has read
+/// the clock the second time (its first check, after the start), before
+/// it can wait.
+struct OneShot<'a> {
+    clock: &'a ManualClock,
+    cpu: &'a SimulatedInterrupts<'a>,
+    reads: Cell<usize>,
+}
+
+impl Clock for OneShot<'_> {
+    fn now(&self) -> Instant {
+        let reading = self.clock.now();
+        self.reads.set(self.reads.get() + 1);
+        if self.reads.get() == 2 {
+            self.cpu.raise();
+        }
+        reading
+    }
+    fn resolution(&self) -> Duration {
+        self.clock.resolution()
+    }
+}
+
+#[test]
+fn sleep_loses_no_wake_up() {
+    let fake = ManualClock::new(Duration::ZERO);
+    let cpu = SimulatedInterrupts::new(|| fake.advance(Duration::from_millis(10)));
+    let clock = OneShot { clock: &fake, cpu: &cpu, reads: Cell::new(0) };
+    // If the check and the wait are apart, the interrupt is handled between
+    // them and the halt waits for another that never comes: the simulated
+    // CPU panics with "lost wake-up".
+    sleep::sleep(&clock, &cpu, Duration::from_millis(10));
+    assert_eq!(fake.elapsed(), Duration::from_millis(10));
+    assert_eq!(cpu.halts(), 1, "sleep should have waited once, for the one interrupt");
 }

@@ -19,6 +19,8 @@ use timer::bringup::{self, HZ};
 use timer::clock::PitClock;
 use timer::sleep::{Halt, sleep};
 use timer::{handlers, idt, pic, pit};
+use x86_64::instructions::interrupts;
+use x86_64::instructions::port::Port;
 
 /// The tests, in the order they run.
 pub static CASES: &[Case] = fledge_boot::cases![
@@ -28,6 +30,7 @@ pub static CASES: &[Case] = fledge_boot::cases![
     clock_never_goes_backwards,
     clock_advances,
     clock_steps_by_its_resolution,
+    halt_checks_with_interrupts_off,
     sleep_100ms,
     spurious_interrupts_are_counted,
     a_thousand_interrupts
@@ -78,9 +81,9 @@ fn cycles(count: u64) -> Duration {
 }
 
 fn interrupts_start_after_the_idt() {
-    assert!(!x86_64::instructions::interrupts::are_enabled(), "interrupts were on before the timer was started");
+    assert!(!interrupts::are_enabled(), "interrupts were on before the timer was started");
     bringup::init();
-    assert!(x86_64::instructions::interrupts::are_enabled(), "bringup::init() returned with interrupts off");
+    assert!(interrupts::are_enabled(), "bringup::init() returned with interrupts off");
     let table = idt::table().expect("the IDT was never built");
     let loaded = x86_64::instructions::tables::sidt();
     assert_eq!(loaded.base.as_u64(), table as *const _ as u64, "the CPU's IDT register does not point at the IDT");
@@ -112,9 +115,7 @@ fn tick_rate_matches_the_tsc() {
     // the emulator's other threads, which makes the edges far less late.
     let mut last = handlers::ticks();
     for edge in &mut edges {
-        while handlers::ticks() == last {
-            Halt.wait_for_interrupt();
-        }
+        while !Halt.wait_unless(&mut || handlers::ticks() != last) {}
         *edge = tsc::rdtsc();
         last = handlers::ticks();
     }
@@ -150,13 +151,77 @@ fn clock_steps_by_its_resolution() {
     conformance::steps_by_its_resolution(&PitClock::new(running_timer()), &Halt);
 }
 
+/// The primary PIC's Interrupt Request Register: bit n set means IRQ n
+/// has been requested and not yet taken by the CPU.
+fn requested_irqs() -> u8 {
+    pic::with(|_| {
+        let mut command = Port::<u8>::new(0x20);
+        // SAFETY: OCW3 "read IRR" makes the next read of the primary's
+        // command port return the IRR; neither has another effect, and
+        // `Pics::in_service` selects the ISR again before each of its reads.
+        unsafe {
+            command.write(0x0a);
+            command.read()
+        }
+    })
+}
+
+/// `Halt` keeps the `Idle` contract: the check runs with interrupts off, a
+/// tick that becomes pending during the check ends the halt at once, and
+/// the caller's interrupt flag is left as it was.
+fn halt_checks_with_interrupts_off() {
+    let period = running_timer();
+    let mut checked_with = None;
+    assert!(Halt.wait_unless(&mut || {
+        checked_with = Some(interrupts::are_enabled());
+        true
+    }));
+    assert_eq!(
+        checked_with,
+        Some(false),
+        "Halt ran the check with interrupts on: a wake-up between the check and the hlt is handled before the halt, and lost"
+    );
+    assert!(interrupts::are_enabled(), "Halt returned with interrupts off; the caller had them on");
+
+    // Hold the check until the next tick is pending in the PIC, then say
+    // "not yet": `sti; hlt` must take that tick at once.
+    let mut ticks = 0;
+    let mut pending_at = None;
+    let ready = Halt.wait_unless(&mut || {
+        ticks = handlers::ticks();
+        let deadline = tsc::rdtsc() + tsc_hz();
+        while requested_irqs() & 1 == 0 && tsc::rdtsc() < deadline {
+            core::hint::spin_loop();
+        }
+        pending_at = (requested_irqs() & 1 == 1).then(tsc::rdtsc);
+        false
+    });
+    let woke = tsc::rdtsc();
+    assert!(!ready);
+    let pending_at = pending_at.expect("no tick became pending within 1 s while interrupts were off");
+    let late = cycles(woke - pending_at);
+    note(format_args!("a tick pending since the check ended the halt {late:?} later"));
+    assert_eq!(handlers::ticks(), ticks + 1, "the halt should have ended with the tick that was pending");
+    assert!(late < period / 2, "a tick was pending when Halt halted, but the halt ended only {late:?} later");
+
+    interrupts::disable();
+    let ready = Halt.wait_unless(&mut || false);
+    let left_on = interrupts::are_enabled();
+    interrupts::enable();
+    assert!(!ready);
+    assert!(!left_on, "Halt returned with interrupts on; the caller had them off");
+}
+
 /// `Halt`, counting its waits.
 struct CountingHalt(AtomicUsize);
 
 impl Idle for CountingHalt {
-    fn wait_for_interrupt(&self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Halt.wait_for_interrupt();
+    fn wait_unless(&self, ready: &mut dyn FnMut() -> bool) -> bool {
+        let is_ready = Halt.wait_unless(ready);
+        if !is_ready {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        is_ready
     }
 }
 
@@ -197,12 +262,12 @@ fn spurious_interrupts_are_counted() {
 
 fn a_thousand_interrupts() {
     bringup::init();
-    let fast = x86_64::instructions::interrupts::without_interrupts(|| pit::program(1000));
+    let fast = interrupts::without_interrupts(|| pit::program(1000));
     fast.expect("the PIT can run at 1000 Hz");
     let start = handlers::ticks();
     let done = wait_for_tick(start + 1000, Duration::from_secs(5));
     let seen = handlers::ticks() - start;
-    x86_64::instructions::interrupts::without_interrupts(|| pit::program(HZ)).expect("back to the usual rate");
+    interrupts::without_interrupts(|| pit::program(HZ)).expect("back to the usual rate");
     assert!(
         done,
         "only {seen} of 1000 interrupts arrived within 5 s at 1000 Hz: if they stopped after one, an EOI is missing; if they came slowly, check the PIT's divisor"

@@ -1,12 +1,13 @@
 //! Exercise 06's host tests: CPUID decoding, the retry logic with a
 //! scripted instruction, and the generator with the fake sources of
-//! `fledge_fakes`, which make every error path reachable.
+//! `fledge_fakes` (a list, a source that always blocks, and a list wrapped
+//! to fail after 16 bytes), which make every error path reachable.
 
 use entropy::cpuid::{self, Features};
 use entropy::csprng::{self, Csprng};
 use entropy::rdrand::{self, RETRIES};
 use fledge_api::{Entropy, EntropyError};
-use fledge_fakes::{BlockingEntropy, FailingEntropy, ListEntropy};
+use fledge_fakes::{BlockingEntropy, Bytewise, FailAfter, ListEntropy};
 
 #[test]
 fn cpu_features_are_decoded() {
@@ -77,7 +78,9 @@ fn fill_gives_up_after_the_retries() {
 #[test]
 fn seeding_passes_the_sources_error_on() {
     assert_eq!(Csprng::seed_from(&mut BlockingEntropy).err(), Some(EntropyError::WouldBlock));
-    assert_eq!(Csprng::seed_from(&mut FailingEntropy::after(16)).err(), Some(EntropyError::Failed));
+    // A source that dies half way through the seed: 16 bytes, then `Failed`.
+    let mut dying = Bytewise::new(FailAfter::new(ListEntropy::new([7u8; 64]), 16, EntropyError::Failed));
+    assert_eq!(Csprng::seed_from(&mut dying).err(), Some(EntropyError::Failed));
     let mut short = ListEntropy::new([7u8; 31]);
     assert_eq!(Csprng::seed_from(&mut short).err(), Some(EntropyError::WouldBlock), "31 bytes are not a seed");
 }

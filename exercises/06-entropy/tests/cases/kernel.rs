@@ -2,17 +2,26 @@
 //!
 //! The grader boots these tests on QEMU's `max` CPU model, which has RDRAND
 //! and RDSEED, except the one marked `cpu = "qemu64,-rdrand,-rdseed"` in
-//! exercise.toml, which gets boots of its own on a model without them.
+//! exercise.toml, which gets boots of its own on a model without them. Two
+//! run the `Entropy` trait's conformance suite (`fledge_conformance::entropy`),
+//! which every source of randomness in Fledge must pass.
 
 use entropy::cpuid;
 use entropy::csprng::Csprng;
 use entropy::rdrand::Rdrand;
 use fledge_api::{Entropy, EntropyError};
 use fledge_boot::Case;
+use fledge_conformance::entropy as conformance;
 
 /// The tests, in the order they run.
-pub static CASES: &[Case] =
-    fledge_boot::cases![rdrand_is_detected, rdrand_fills_a_buffer, csprng_seeded_from_rdrand, no_rdrand_is_an_error];
+pub static CASES: &[Case] = fledge_boot::cases![
+    rdrand_is_detected,
+    rdrand_fills_a_buffer,
+    csprng_seeded_from_rdrand,
+    rdrand_conforms,
+    csprng_conforms,
+    no_rdrand_is_an_error
+];
 
 fn rdrand_is_detected() {
     let features = cpuid::detect();
@@ -50,6 +59,19 @@ fn csprng_seeded_from_rdrand() {
     first.fill(&mut a).expect("a seeded generator never fails");
     second.fill(&mut b).expect("a seeded generator never fails");
     assert_ne!(a, b, "two generators seeded from RDRAND gave the same bytes");
+}
+
+/// The `Entropy` conformance suite on `Rdrand`: empty fills, every byte of
+/// fills of every length from 1 to 17 and longer ones written, fills that
+/// differ, every byte value used. Its messages name the fill and the byte.
+fn rdrand_conforms() {
+    conformance::all(&mut Rdrand::new().expect("this CPU has RDRAND"));
+}
+
+/// The same suite on the generator, seeded from `Rdrand`.
+fn csprng_conforms() {
+    let mut hardware = Rdrand::new().expect("this CPU has RDRAND");
+    conformance::all(&mut Csprng::seed_from(&mut hardware).expect("seeding from RDRAND"));
 }
 
 fn no_rdrand_is_an_error() {

@@ -162,6 +162,8 @@ impl fmt::Display for MapError {
     }
 }
 
+impl core::error::Error for MapError {}
+
 // ANCHOR: map_range
 /// Maps every page of `pages` to a fresh frame from `frames`, with `flags`,
 /// and flushes each through `tlb`. Stops at the first error.
