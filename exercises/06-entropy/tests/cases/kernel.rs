@@ -44,8 +44,11 @@ fn rdrand_fills_a_buffer() {
     source.fill(&mut b).expect("RDRAND filled the buffer again");
     assert_ne!(a, b, "two fills gave the same 4096 bytes");
     // 4096 uniform bytes miss a given value with probability (255/256)^4096,
-    // about 1e-7: all 256 values turn up, or something is badly wrong.
-    assert_eq!(distinct(&a), 256, "4096 random bytes should contain every byte value");
+    // about 1.1e-7, and miss two or more of the 256 with a probability
+    // below 4e-10 (asking for all 256 would fail a perfect source about
+    // once in 36,000 runs). 255 or more, or something is badly wrong.
+    let values = distinct(&a);
+    assert!(values >= 255, "4096 random bytes should contain at least 255 of the 256 byte values, not {values}");
     let mut odd = [0u8; 13];
     source.fill(&mut odd).expect("an odd length works too");
     assert_ne!(odd, [0u8; 13], "13 zero bytes: the last piece was not filled");
