@@ -19,6 +19,9 @@
 //!   failure exit. A kernel that contradicts itself does not pass.
 //! ```
 //!
+//! A report that does not add up (a result numbered past the plan, or a
+//! test reported twice) forces `failed` too, unless the ending forced worse.
+//!
 //! Within a boot that echoed the nonce, a result counts only if the grader
 //! asked that boot to run the test: not before `start`, inside `only`, and
 //! numbered inside the boot's plan (`1..N`). The runner's own `# SKIP` lines
@@ -272,6 +275,7 @@ fn count_results(boot: &BootEnd<'_>, meaning: &mut Meaning) {
         add(outcome, meaning);
     }
     if !past_plan.is_empty() {
+        meaning.verdict.get_or_insert(Verdict::Failed);
         meaning.notes.push(match plan {
             Some(plan) => format!(
                 "reported results numbered past its plan of {plan} tests, which score nothing: {}",
@@ -287,7 +291,8 @@ fn asked(boot: &BootEnd<'_>, number: usize, name: &str) -> bool {
     number >= boot.start && boot.only.is_none_or(|only| only.iter().any(|n| n == name))
 }
 
-/// Adds an outcome unless the test already has one in this boot.
+/// Adds an outcome unless the test already has one in this boot: then the
+/// first stands, and the report that does not add up cannot pass.
 fn add(outcome: Outcome, meaning: &mut Meaning) {
     match meaning.outcomes.iter().find(|o| o.number == outcome.number) {
         Some(first) => {
@@ -303,6 +308,7 @@ fn add(outcome: Outcome, meaning: &mut Meaning) {
             if !meaning.notes.contains(&note) {
                 meaning.notes.push(note);
             }
+            meaning.verdict.get_or_insert(Verdict::Failed);
         }
         None => meaning.outcomes.push(outcome),
     }

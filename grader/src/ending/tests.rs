@@ -219,6 +219,7 @@ fn results_past_the_plan_count_for_nothing_and_are_named() {
     let m = case(EXIT_SUCCESS, &format!("{}ok 1 a\nok 2 b\nok 7 extra\n", header(2))).meaning();
     assert_eq!(said(&m), [(1, "a", Said::Passed), (2, "b", Said::Passed)]);
     assert_eq!(m.notes, ["reported results numbered past its plan of 2 tests, which score nothing: 7 `extra`"]);
+    assert_eq!(m.verdict, Some(Verdict::Failed), "a report that does not add up does not pass");
     let m = case(EXIT_SUCCESS, &format!("KTAP version 1\n# nonce: {NONCE}\nok 1 a\nok 2 b\n")).meaning();
     assert!(m.outcomes.is_empty());
     assert_eq!(m.notes, ["reported results without a plan (`1..N`), which score nothing: 1 `a`, 2 `b`"]);
@@ -256,10 +257,14 @@ fn the_first_result_of_a_test_stands() {
     let m = case(EXIT_FAILURE, &format!("{}ok 1 a\nnot ok 1 a # changed its mind\n", header(1))).meaning();
     assert_eq!(said(&m), [(1, "a", Said::Passed)]);
     assert!(notes(&m).contains("reported test 1 (`a`) more than once; its first result, ok, stands"), "{}", notes(&m));
-    assert_eq!(m.verdict, Some(Verdict::Failed), "the failure exit still contradicts the result that stands");
+    assert_eq!(m.verdict, Some(Verdict::Failed), "a report that does not add up does not pass");
+    let m = case(EXIT_SUCCESS, &format!("{}ok 1 a\nnot ok 1 a # no\nok 2 b\n", header(2))).meaning();
+    assert_eq!(said(&m), [(1, "a", Said::Passed), (2, "b", Said::Passed)]);
+    assert_eq!(m.verdict, Some(Verdict::Failed));
     // A test reported and then running again when the boot crashed.
     let m = case(Ending::TripleFault, &format!("{}ok 1 a\n# run 1 a\n", header(2))).meaning();
     assert_eq!(said(&m), [(1, "a", Said::Passed)]);
+    assert_eq!(m.verdict, Some(Verdict::Crashed), "the worse verdict stays");
 }
 
 #[test]
