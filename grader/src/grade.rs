@@ -222,3 +222,47 @@ fn build_failed(mut report: Report, failure: build::BuildFailure) -> Report {
     report.finish(Some(Verdict::BuildFailed));
     report
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::report::Status;
+
+    fn manifest(names: &[&str]) -> Manifest {
+        let tests: String =
+            names.iter().map(|n| format!("[[test]]\nname = \"{n}\"\nkind = \"host\"\npoints = 1\n")).collect();
+        toml::from_str(&format!("number = 5\nslug = \"m\"\ntitle = \"t\"\nchapter = \"c\"\n{tests}")).unwrap()
+    }
+
+    fn graded(names: &[&str], libtest: &str) -> Result<Report> {
+        let manifest = manifest(names);
+        let tests = manifest.tests.iter().map(|t| TestReport::new(t.name.clone(), t.kind, 1, Vec::new())).collect();
+        let mut report = Report::new(manifest.id(), String::new(), tests);
+        let host = host_tests::Run { outcomes: host_tests::parse(libtest), timed_out: false };
+        judge_host_tests(&manifest, &host, Duration::from_secs(1), &mut report).map(|()| report)
+    }
+
+    const TWINS: &str = "test frames::twin ... ok\ntest heap::twin ... FAILED\ntest cases::solo ... ok\n";
+
+    #[test]
+    fn twins_in_two_modules_never_collide() {
+        let report = graded(&["frames::twin", "heap::twin", "solo"], TWINS).unwrap();
+        let statuses: Vec<Status> = report.tests.iter().map(|t| t.status).collect();
+        assert_eq!(statuses, [Status::Passed, Status::Failed, Status::Passed]);
+        assert_eq!(report.tests[2].path.as_deref(), Some("cases::solo"), "the path is shown where it says more");
+        assert_eq!(report.tests[0].path, None);
+    }
+
+    #[test]
+    fn a_bare_name_that_fits_two_tests_is_an_error_that_says_what_to_write() {
+        let error = format!("{:#}", graded(&["twin"], TWINS).unwrap_err());
+        assert!(error.contains("exercise.toml: the host test name `twin` fits 2 tests"), "{error}");
+        assert!(error.contains("name = \"frames::twin\""), "{error}");
+    }
+
+    #[test]
+    fn a_test_that_is_not_there_says_so() {
+        let report = graded(&["gone"], TWINS).unwrap();
+        assert!(report.tests[0].diagnostic.as_deref().unwrap().contains("no test in tests/ is called `gone`"));
+    }
+}
