@@ -17,7 +17,8 @@
 //!
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
 //! (image, run configuration, COM2, QEMU's event log), named `boot-N` after
-//! its number once the grading is over. Boots are numbered, results merged
+//! its number once the grading is over; the last boot's files are also
+//! linked into `target/fledge/<package>/` itself, where they always were. Boots are numbered, results merged
 //! and the log written in boot order (sequence by sequence, each in the
 //! order its boots ran), never in the order boots happened to finish: the
 //! first result of a test in that order stands, and the verdict is that of
@@ -292,5 +293,23 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         });
     }
     log::write(&boots.log, &entries)?;
+    if !done.is_empty() {
+        link_last_boot(dir, &dir.join(format!("boot-{}", done.len())))?;
+    }
     Ok(boots)
+}
+
+/// The files every boot leaves, by name.
+const BOOT_FILES: [&str; 4] = ["disk.img", "run-config.txt", "com2.log", "qemu-events.log"];
+
+/// Makes the last boot's files appear in the package's folder too.
+fn link_last_boot(dir: &Path, last: &Path) -> Result<()> {
+    for name in BOOT_FILES {
+        let (from, to) = (last.join(name), dir.join(name));
+        let _ = fs::remove_file(&to);
+        if from.is_file() && fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
 }

@@ -35,9 +35,14 @@ fn boots_at_once_give_the_report_of_boots_one_at_a_time() {
     }
     let second = &log[log.find("===== boot 2").unwrap()..log.find("===== boot 3").unwrap()];
     assert!(second.contains("ok 1 plain_panic # SKIP not in this boot\n# run 2 panic_with_arguments"), "{second}");
+    let folder = root().join("target/fledge/solution-02-panic");
     for n in 1..=3 {
-        assert!(root().join(format!("target/fledge/solution-02-panic/boot-{n}/disk.img")).is_file());
+        assert!(folder.join(format!("boot-{n}/disk.img")).is_file());
     }
+    // The last boot's files are where they always were, too.
+    let config = |dir: &Path| std::fs::read_to_string(dir.join("run-config.txt")).unwrap();
+    assert_eq!(config(&folder), config(&folder.join("boot-3")));
+    assert!(config(&folder).contains("only=no_panic"), "{}", config(&folder));
 }
 
 /// A QEMU that waits, paused, for a debugger that never comes: boots that
