@@ -103,12 +103,28 @@ pub struct Meaning {
     pub outcomes: Vec<Outcome>,
     /// The verdict this boot forces on the whole run, if any.
     pub verdict: Option<Verdict>,
-    /// Notes for the scorecard, each a phrase about the boot: the caller
-    /// writes `boot N ` before it ("boot 2 crashed: ...").
-    pub notes: Vec<String>,
+    /// Notes for the scorecard.
+    pub notes: Vec<Note>,
     /// The test the next boot of this sequence starts from; `None` when
     /// the sequence is over.
     pub next: Option<usize>,
+}
+
+/// A note for the scorecard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// A phrase about the boot: the caller writes `boot N ` before it
+    /// (`boot 2 crashed: ...`), once the boots are numbered.
+    Boot(String),
+    /// A sentence that stands alone, shown once however many boots say it.
+    Said(String),
+}
+
+impl Meaning {
+    /// Adds a phrase about the boot.
+    fn note(&mut self, phrase: String) {
+        self.notes.push(Note::Boot(phrase));
+    }
 }
 
 /// How a boot ended, as a crash; `None` if it was no crash.
@@ -146,20 +162,18 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
     let secs = boot.timeout.as_secs();
     let (forced, why_unfinished) = match (boot.ending, crash(boot)) {
         (_, Some(how)) => {
-            meaning.notes.push(format!("crashed: {how}"));
+            meaning.note(format!("crashed: {how}"));
             (Some(Verdict::Crashed), Some(format!("crashed during this test: {how}")))
         }
         (Ending::TimedOut, _) => {
-            meaning
-                .notes
-                .push(format!("was stopped after {secs}s; raise the limit with --timeout SECS if it is just slow"));
+            meaning.note(format!("was stopped after {secs}s; raise the limit with --timeout SECS if it is just slow"));
             let why = format!(
                 "still running after {secs}s: the kernel hung (an endless loop, or waiting for something that never comes), or needs longer"
             );
             (Some(Verdict::TimedOut), Some(why))
         }
         (Ending::Flooded, _) => {
-            meaning.notes.push(format!(
+            meaning.note(format!(
                 "wrote more than {} MiB and was stopped; its log keeps the first {} MiB and the last {} MiB",
                 FLOOD_LIMIT >> 20,
                 HEAD >> 20,
@@ -172,7 +186,7 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
             (Some(Verdict::Flooded), Some(why))
         }
         (Ending::Interrupted, _) => {
-            meaning.notes.push("was interrupted".into());
+            meaning.note("was interrupted".into());
             return meaning;
         }
         // One of the two exits: what it means depends on the report.
@@ -180,13 +194,13 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
     };
     if !stream.started {
         if forced.is_none() {
-            meaning.notes.push("exited without writing `KTAP version 1` on COM1".into());
+            meaning.note("exited without writing `KTAP version 1` on COM1".into());
         }
         meaning.verdict = Some(forced.unwrap_or(Verdict::NoOutput));
         return meaning;
     }
     if stream.nonce.as_deref() != Some(boot.nonce) {
-        meaning.notes.push(format!(
+        meaning.note(format!(
             "did not echo this run's nonce ({}) in its KTAP header, so its results do not count",
             boot.nonce
         ));
@@ -202,7 +216,7 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
             let reported = stream.results.iter().map(|r| r.number).max().unwrap_or(0);
             let plan = stream.plan.unwrap_or(0);
             if reported < plan {
-                meaning.notes.push(format!(
+                meaning.note(format!(
                     "left QEMU with the success exit after {reported} of the {plan} tests it planned; the rest never ran"
                 ));
             }
@@ -215,11 +229,11 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
             };
             unfinished(boot, why, &mut meaning);
             if let Some(why) = &stream.bail_out {
-                meaning.notes.push(format!("gave up: {why}"));
+                meaning.notes.push(Note::Said(format!("the kernel gave up: {why}")));
             }
             if !failed(&meaning) {
                 if stream.bail_out.is_none() {
-                    meaning.notes.push(format!(
+                    meaning.note(format!(
                         "left QEMU with the failure exit (status {}), yet none of its results that count is a failure: a kernel that contradicts itself does not pass",
                         ExitCode::Failure.qemu_status()
                     ));
@@ -276,7 +290,7 @@ fn count_results(boot: &BootEnd<'_>, meaning: &mut Meaning) {
     }
     if !past_plan.is_empty() {
         meaning.verdict.get_or_insert(Verdict::Failed);
-        meaning.notes.push(match plan {
+        meaning.note(match plan {
             Some(plan) => format!(
                 "reported results numbered past its plan of {plan} tests, which score nothing: {}",
                 past_plan.join(", ")
@@ -305,8 +319,8 @@ fn add(outcome: Outcome, meaning: &mut Meaning) {
                 "reported test {} (`{}`) more than once; its first result, {word}, stands",
                 first.number, first.name
             );
-            if !meaning.notes.contains(&note) {
-                meaning.notes.push(note);
+            if !meaning.notes.contains(&Note::Boot(note.clone())) {
+                meaning.note(note);
             }
             meaning.verdict.get_or_insert(Verdict::Failed);
         }

@@ -36,7 +36,7 @@ use anyhow::{Context, Result, bail};
 use fledge_ktap::RunConfig;
 
 use crate::capture::Capture;
-use crate::ending::{self, BootEnd, Meaning, Outcome};
+use crate::ending::{self, BootEnd, Meaning, Note, Outcome};
 use crate::host_tests;
 use crate::ktap::Stream;
 use crate::plan::Sequence;
@@ -261,7 +261,15 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         fs::rename(&boot.dir, &folder)
             .with_context(|| format!("cannot rename {} to {}", boot.dir.display(), folder.display()))?;
         boots.plan = boots.plan.or(boot.plan);
-        boots.notes.extend(boot.meaning.notes.iter().map(|note| format!("boot {number} {note}")));
+        for note in &boot.meaning.notes {
+            let text = match note {
+                Note::Boot(phrase) => format!("boot {number} {phrase}"),
+                Note::Said(text) => text.clone(),
+            };
+            if !boots.notes.contains(&text) {
+                boots.notes.push(text);
+            }
+        }
         boots.verdict = match (boots.verdict, boot.meaning.verdict) {
             (None | Some(Verdict::Failed), Some(verdict)) => Some(verdict),
             (verdict, _) => verdict,

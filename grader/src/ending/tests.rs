@@ -59,8 +59,19 @@ fn said(m: &Meaning) -> Vec<(usize, &str, Said)> {
     m.outcomes.iter().map(|o| (o.number, o.name.as_str(), o.said)).collect()
 }
 
+/// The notes as the scorecard would show them for boot 1.
 fn notes(m: &Meaning) -> String {
-    m.notes.join("\n")
+    shown(m).join("\n")
+}
+
+fn shown(m: &Meaning) -> Vec<String> {
+    m.notes
+        .iter()
+        .map(|note| match note {
+            Note::Boot(phrase) => format!("boot 1 {phrase}"),
+            Note::Said(text) => text.clone(),
+        })
+        .collect()
 }
 
 const EXIT_SUCCESS: Ending = Ending::Exited(33);
@@ -117,7 +128,7 @@ fn a_bail_out_is_noted_and_fails_the_running_test() {
     assert_eq!(said(&m), [(1, "a", Said::Failed)]);
     let why = m.outcomes[0].diagnostic.as_deref().unwrap();
     assert_eq!(why, "the kernel gave up during this test: the handler panicked");
-    assert_eq!(m.notes, ["gave up: the handler panicked"]);
+    assert_eq!(shown(&m), ["the kernel gave up: the handler panicked"]);
     // Outside any test, the bail-out alone makes the boot fail.
     let m = case(EXIT_FAILURE, &format!("{}ok 1 a\nBail out! between tests\n", header(2))).meaning();
     assert_eq!((m.verdict, m.next), (Some(Verdict::Failed), Some(2)));
@@ -131,13 +142,13 @@ fn a_triple_fault_crashes_the_running_test_and_grading_goes_on() {
         m.outcomes[0].diagnostic.as_deref().unwrap().starts_with("crashed during this test: the CPU triple-faulted")
     );
     assert_eq!((m.verdict, m.next), (Some(Verdict::Crashed), Some(2)));
-    assert!(notes(&m).starts_with("crashed: the CPU triple-faulted"), "{}", notes(&m));
+    assert!(notes(&m).starts_with("boot 1 crashed: the CPU triple-faulted"), "{}", notes(&m));
 }
 
 #[test]
 fn resets_are_told_apart() {
     let m = case(Ending::Reset, &format!("{}# run 1 a\n", header(1))).meaning();
-    assert_eq!(m.notes, ["crashed: the guest reset the machine"]);
+    assert_eq!(shown(&m), ["boot 1 crashed: the guest reset the machine"]);
     let m = case(Ending::UnknownReset, &format!("{}# run 1 a\n", header(1))).meaning();
     assert!(notes(&m).contains("a triple fault, or a reset the guest asked for"), "{}", notes(&m));
     assert_eq!(m.verdict, Some(Verdict::Crashed));
@@ -149,13 +160,15 @@ fn qemu_killed_or_failing_is_a_crash_that_quotes_qemu() {
     killed.stderr = "qemu: error: failed to set MSR 0x10a\nAssertion failed.\n";
     let m = killed.meaning();
     assert_eq!(
-        m.notes,
-        ["crashed: QEMU was killed by signal 6; it said: qemu: error: failed to set MSR 0x10a / Assertion failed."]
+        shown(&m),
+        [
+            "boot 1 crashed: QEMU was killed by signal 6; it said: qemu: error: failed to set MSR 0x10a / Assertion failed."
+        ]
     );
     let mut bad_option = case(Ending::Exited(1), "qemu-system-x86_64: -D: requires an argument\n");
     bad_option.first_lines = "qemu-system-x86_64: -D: requires an argument\n";
     let m = bad_option.meaning();
-    assert_eq!(m.notes, ["crashed: QEMU failed with status 1: qemu-system-x86_64: -D: requires an argument"]);
+    assert_eq!(shown(&m), ["boot 1 crashed: QEMU failed with status 1: qemu-system-x86_64: -D: requires an argument"]);
     assert_eq!((m.verdict, m.next), (Some(Verdict::Crashed), None));
 }
 
@@ -173,7 +186,7 @@ fn a_time_out_fails_the_running_test_and_ends_the_sequence() {
     assert_eq!(said(&m), [(1, "a", Said::Passed), (2, "b", Said::Failed)]);
     assert!(m.outcomes[1].diagnostic.as_deref().unwrap().starts_with("still running after 7s"));
     assert_eq!((m.verdict, m.next), (Some(Verdict::TimedOut), None));
-    assert!(notes(&m).starts_with("was stopped after 7s"), "{}", notes(&m));
+    assert!(notes(&m).starts_with("boot 1 was stopped after 7s"), "{}", notes(&m));
 }
 
 #[test]
@@ -208,7 +221,7 @@ fn without_ktap_an_exit_is_no_output_and_anything_else_keeps_its_verdict() {
     for exit in [EXIT_SUCCESS, EXIT_FAILURE] {
         let m = case(exit, "booting...\n").meaning();
         assert_eq!((m.verdict, m.next), (Some(Verdict::NoOutput), None));
-        assert_eq!(m.notes, ["exited without writing `KTAP version 1` on COM1"]);
+        assert_eq!(shown(&m), ["boot 1 exited without writing `KTAP version 1` on COM1"]);
     }
     assert_eq!(case(Ending::TimedOut, "").meaning().verdict, Some(Verdict::TimedOut));
     assert_eq!(case(Ending::TripleFault, "").meaning().verdict, Some(Verdict::Crashed));
@@ -218,11 +231,14 @@ fn without_ktap_an_exit_is_no_output_and_anything_else_keeps_its_verdict() {
 fn results_past_the_plan_count_for_nothing_and_are_named() {
     let m = case(EXIT_SUCCESS, &format!("{}ok 1 a\nok 2 b\nok 7 extra\n", header(2))).meaning();
     assert_eq!(said(&m), [(1, "a", Said::Passed), (2, "b", Said::Passed)]);
-    assert_eq!(m.notes, ["reported results numbered past its plan of 2 tests, which score nothing: 7 `extra`"]);
+    assert_eq!(
+        shown(&m),
+        ["boot 1 reported results numbered past its plan of 2 tests, which score nothing: 7 `extra`"]
+    );
     assert_eq!(m.verdict, Some(Verdict::Failed), "a report that does not add up does not pass");
     let m = case(EXIT_SUCCESS, &format!("KTAP version 1\n# nonce: {NONCE}\nok 1 a\nok 2 b\n")).meaning();
     assert!(m.outcomes.is_empty());
-    assert_eq!(m.notes, ["reported results without a plan (`1..N`), which score nothing: 1 `a`, 2 `b`"]);
+    assert_eq!(shown(&m), ["boot 1 reported results without a plan (`1..N`), which score nothing: 1 `a`, 2 `b`"]);
     // Number 0 comes before any start: never asked for, so not counted.
     let m = case(EXIT_SUCCESS, &format!("{}ok 0 zero\nok 1 a\n", header(1))).meaning();
     assert_eq!(said(&m), [(1, "a", Said::Passed)]);
