@@ -4,6 +4,13 @@
 //! every child is started in its own process group, which the grader kills
 //! as a whole at the deadline or on Ctrl-C. If the grader itself dies, the
 //! kernel kills the child for it (`PR_SET_PDEATHSIG`, Linux only).
+//!
+//! Linux sends that signal when the *thread* that started the child ends,
+//! not the process. Several boots run at once, each started by a worker
+//! thread of [`crate::pool`], which waits for its child before it moves on:
+//! so a child never outlives the thread that started it, and every child
+//! dies with the grader. Each child has its own deadline, and all of them
+//! see the same Ctrl-C flag.
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command};

@@ -15,8 +15,71 @@
 
 use std::net::TcpListener;
 use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+
+use crate::grade::{self, Options};
+use crate::{build, manifest, sanitize};
+
+/// What to debug: a kernel ELF, or an exercise (by the name people type).
+pub struct Kernel<'a> {
+    /// `--kernel PATH`.
+    pub path: Option<&'a Path>,
+    /// The exercise, if no path.
+    pub exercise: Option<&'a str>,
+}
+
+/// `--gdb`: builds the kernel with debug info, prints the gdb command, and
+/// boots it once, paused until gdb connects. The boot is not a grading, so
+/// the exit status is always 1.
+pub fn run(
+    root: &Path,
+    kernel: Kernel<'_>,
+    solution: bool,
+    timeout: Option<Duration>,
+    options: Options,
+) -> Result<ExitCode> {
+    let kernel = match (kernel.path, kernel.exercise) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(query)) => {
+            let manifest = manifest::find(root, query)?;
+            let package = manifest.package(solution);
+            match build::kernel(root, &package, build::DEBUG_PROFILE, options.progress)? {
+                Ok(kernel) => kernel,
+                Err(failure) => {
+                    eprintln!("{}", build::first_errors(&failure.messages, 40));
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        (None, None) => anyhow::bail!("--gdb needs an exercise or --kernel PATH"),
+    };
+    let kernel = kernel.canonicalize().with_context(|| format!("cannot find {}", kernel.display()))?;
+    let port = free_port()?;
+    println!("{}", instructions(&kernel, port));
+    // A debugging session lasts as long as the person wants; one boot, with
+    // its output on the terminal.
+    let options = Options {
+        gdb: Some(port),
+        echo: true,
+        jobs: 1,
+        timeout: Some(timeout.unwrap_or(Duration::from_secs(24 * 3600))),
+        ..options
+    };
+    let report = grade::kernel(root, &kernel, options)?;
+    // One boot from test 1, with the debugger in the way: not a grading.
+    println!(
+        "\nThe boot is over ({}{}). This was a debugging boot, not a grading: run the same command without --gdb for the score.",
+        report.verdict.as_str(),
+        report.notes.first().map(|n| format!("; {}", sanitize::line(n))).unwrap_or_default()
+    );
+    if let Some(log) = &report.log {
+        println!("Serial log: {}", log.display());
+    }
+    Ok(ExitCode::from(1))
+}
 
 /// A local TCP port nobody is listening on right now.
 pub fn free_port() -> Result<u16> {

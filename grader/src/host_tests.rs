@@ -4,6 +4,11 @@
 //! binary cargo built and reads its plain-text report, which has said
 //! `test NAME ... ok` and `test NAME ... FAILED` for as long as Rust has had
 //! tests. A test binary that hangs is stopped at the deadline.
+//!
+//! libtest names a test by its module path, `paging::translate_walks_four_levels`,
+//! and the grader keeps that path: two modules may each have a test of the
+//! same name. A manifest may name a test by its path or by its name alone;
+//! a name alone must then belong to exactly one test ([`Run::find`]).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -25,11 +30,47 @@ pub struct Outcome {
     pub diagnostic: Option<String>,
 }
 
-/// Runs the test binary and returns each test's outcome by name (module
-/// path stripped), plus whether the binary had to be stopped.
-pub fn run(exe: &Path, timeout: Duration) -> Result<(BTreeMap<String, Outcome>, bool)> {
+/// What one run of a host test binary said.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// Each test's outcome, by its module path.
+    pub outcomes: BTreeMap<String, Outcome>,
+    /// Whether the binary had to be stopped at the deadline.
+    pub timed_out: bool,
+}
+
+impl Run {
+    /// The test a manifest calls `name`: the one whose path is `name`, or
+    /// ends with `::name`. More than one is an error that says how to
+    /// tell them apart.
+    pub fn find(&self, name: &str) -> Result<Option<(&str, &Outcome)>, String> {
+        if let Some((path, outcome)) = self.outcomes.get_key_value(name) {
+            return Ok(Some((path, outcome)));
+        }
+        let suffix = format!("::{name}");
+        let found: Vec<(&str, &Outcome)> =
+            self.outcomes.iter().filter(|(path, _)| path.ends_with(&suffix)).map(|(p, o)| (p.as_str(), o)).collect();
+        match &found[..] {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            many => {
+                let paths: Vec<String> = many.iter().map(|(path, _)| format!("`{path}`")).collect();
+                Err(format!(
+                    "the host test name `{name}` fits {} tests: {}. Write the module path in its [[test]] entry instead, for example `name = \"{}\"`",
+                    many.len(),
+                    paths.join(", "),
+                    many[0].0
+                ))
+            }
+        }
+    }
+}
+
+/// Runs the test binary with `threads` test threads and returns what it
+/// said.
+pub fn run(exe: &Path, timeout: Duration, threads: usize) -> Result<Run> {
     let mut cmd = Command::new(exe);
-    cmd.args(["--color", "never", "--test-threads", "2"]).env("RUST_BACKTRACE", "0");
+    cmd.args(["--color", "never", "--test-threads", &threads.max(1).to_string()]).env("RUST_BACKTRACE", "0");
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
     let start = Instant::now();
     let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot run {}", exe.display()))?;
@@ -46,11 +87,11 @@ pub fn run(exe: &Path, timeout: Duration) -> Result<(BTreeMap<String, Outcome>, 
     let text = reader.join().unwrap_or_default();
     match ending {
         Ending::Interrupted => bail!("interrupted while the host tests ran"),
-        ending => Ok((parse(&text), ending == Ending::TimedOut)),
+        ending => Ok(Run { outcomes: parse(&text), timed_out: ending == Ending::TimedOut }),
     }
 }
 
-/// Reads libtest's plain report.
+/// Reads libtest's plain report: each test's outcome by its path.
 pub fn parse(text: &str) -> BTreeMap<String, Outcome> {
     let mut outcomes = BTreeMap::new();
     for line in text.lines() {
@@ -62,14 +103,9 @@ pub fn parse(text: &str) -> BTreeMap<String, Outcome> {
             _ => continue,
         };
         let diagnostic = (!passed).then(|| failure_message(text, name)).flatten();
-        outcomes.insert(short_name(name).to_string(), Outcome { passed, diagnostic });
+        outcomes.insert(name.to_string(), Outcome { passed, diagnostic });
     }
     outcomes
-}
-
-/// `cases::hello` -> `hello`.
-fn short_name(name: &str) -> &str {
-    name.rsplit("::").next().unwrap_or(name)
 }
 
 /// The panic location and message from a failed test's captured output:
@@ -117,9 +153,9 @@ mod test {
     fn reads_passes_failures_and_their_messages() {
         let outcomes = parse(REPORT);
         assert_eq!(outcomes.len(), 2);
-        assert_eq!(outcomes["a"], Outcome { passed: true, diagnostic: None });
+        assert_eq!(outcomes["cases::a"], Outcome { passed: true, diagnostic: None });
         assert_eq!(
-            outcomes["b"].diagnostic.as_deref(),
+            outcomes["cases::b"].diagnostic.as_deref(),
             Some("panicked at src/print.rs:56:9: not yet implemented: exercise 01")
         );
     }
@@ -131,6 +167,21 @@ mod test {
             parse(text)["t"].diagnostic.as_deref(),
             Some("panicked at a.rs:1:1: assertion `left == right` failed   left: 1  right: 2")
         );
+    }
+
+    #[test]
+    fn names_alone_find_their_test_and_paths_tell_twins_apart() {
+        let text = "test cases::solo ... ok\ntest paging::twin ... ok\ntest heap::twin ... FAILED\ntest top ... ok\n";
+        let run = Run { outcomes: parse(text), timed_out: false };
+        assert_eq!(run.find("solo").unwrap().map(|(path, _)| path), Some("cases::solo"));
+        assert_eq!(run.find("top").unwrap().map(|(path, _)| path), Some("top"));
+        assert_eq!(run.find("heap::twin").unwrap().map(|(_, o)| o.passed), Some(false));
+        assert_eq!(run.find("paging::twin").unwrap().map(|(_, o)| o.passed), Some(true));
+        assert_eq!(run.find("olo").unwrap(), None, "a name matches whole path segments only");
+        assert_eq!(run.find("missing").unwrap(), None);
+        let error = run.find("twin").unwrap_err();
+        assert!(error.contains("`heap::twin`, `paging::twin`"), "{error}");
+        assert!(error.contains("name = \"heap::twin\""), "{error}");
     }
 
     #[test]

@@ -2,23 +2,18 @@
 //!
 //! The `bootloader` crate does the work: it writes an MBR disk whose boot
 //! sector, second stage and FAT partition carry its own stages, the kernel
-//! and, as the *ramdisk*, the grader's run configuration (see
-//! `fledge_ktap::config`). Each boot gets its own image, because each boot
-//! gets its own nonce.
+//! and, as the *ramdisk*, the grader's run configuration (written by
+//! `fledge_ktap::config`'s `Display`, read by the kernel with its `parse`).
+//! Each boot gets its own image in its own folder, because each boot gets
+//! its own nonce and boots may run at the same time.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use bootloader::{BiosBoot, BootConfig};
 use bootloader_boot_config::LevelFilter;
-use fledge_ktap::config::MAGIC;
-
-/// The run configuration for one boot, as the kernel will read it.
-pub fn run_config(nonce: &str, start: usize, only: Option<&str>) -> String {
-    let only = only.map(|names| format!("only={names}\n")).unwrap_or_default();
-    format!("{MAGIC}\nnonce={nonce}\nstart={start}\n{only}")
-}
+use fledge_ktap::RunConfig;
 
 /// A fresh random nonce: 16 hex digits.
 pub fn nonce() -> Result<String> {
@@ -27,10 +22,11 @@ pub fn nonce() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Writes `dir/disk.img` booting `kernel` with `config` as its ramdisk.
-pub fn build(kernel: &Path, config: &str, dir: &Path) -> Result<std::path::PathBuf> {
+/// Writes `dir/disk.img` booting `kernel` with `config` as its ramdisk
+/// (also kept as `dir/run-config.txt`).
+pub fn build(kernel: &Path, config: &RunConfig<'_>, dir: &Path) -> Result<PathBuf> {
     let ramdisk = dir.join("run-config.txt");
-    fs::write(&ramdisk, config).with_context(|| format!("cannot write {}", ramdisk.display()))?;
+    fs::write(&ramdisk, config.to_string()).with_context(|| format!("cannot write {}", ramdisk.display()))?;
     // The bootloader's own log lines would only slow the boot and clutter
     // COM1; the kernel's KTAP is what the grader wants to read there.
     let mut boot_config = BootConfig::default();
@@ -42,6 +38,6 @@ pub fn build(kernel: &Path, config: &str, dir: &Path) -> Result<std::path::PathB
         .set_ramdisk(&ramdisk)
         .set_boot_config(&boot_config)
         .create_disk_image(&image)
-        .with_context(|| format!("cannot make a disk image of {}", kernel.display()))?;
+        .with_context(|| format!("cannot make a disk image of {} in {}", kernel.display(), dir.display()))?;
     Ok(image)
 }

@@ -1,5 +1,7 @@
 //! Judging one kernel test: did the kernel's result, its output and the way
-//! its boot ended match what the manifest asks for?
+//! its boot ended match what the manifest asks for? The input is a result
+//! that counts ([`crate::ending`] decided that); the answer is `Ok` or the
+//! reason it fails.
 //!
 //! Most tests pass by returning (`ok`) and printing the lines they must;
 //! some must end their boot a certain way (`exit = "success"`); some pass by
@@ -10,27 +12,19 @@
 use std::fs;
 use std::path::Path;
 
-use crate::grade::Outcome;
+use fledge_ktap::exit::ExitCode;
+
+use crate::ending::{Outcome, Said};
 use crate::manifest::{ExitSpec, Manifest, PanicSpec, Port, TestSpec};
 use crate::qemu::Ending;
 
-/// QEMU's exit status when the guest wrote `Success` (0x10) to 0xf4.
-pub const EXIT_SUCCESS: i32 = 33;
-/// QEMU's exit status when the guest wrote `Failure` (0x11) to 0xf4.
-pub const EXIT_FAILURE: i32 = 35;
-
 /// Whether a kernel test's result is what its manifest entry asks for.
-pub(crate) fn judge(
-    root: &Path,
-    manifest: &Manifest,
-    spec: &TestSpec,
-    result: &Outcome,
-    com2: &str,
-) -> Result<(), String> {
+/// A skipped test is neither: the caller marks it skipped.
+pub fn judge(root: &Path, manifest: &Manifest, spec: &TestSpec, result: &Outcome, com2: &str) -> Result<(), String> {
     if let Some(panic) = &spec.panic {
         return judge_panic(root, manifest, panic, result);
     }
-    if !result.ok {
+    if result.said != Said::Passed {
         return Err(result.diagnostic.clone().unwrap_or_else(|| "failed".into()));
     }
     if let Some(e) = spec.expect.iter().find(|e| {
@@ -52,8 +46,8 @@ pub(crate) fn judge(
         Some(exit) if !exit.ended(result.ending) => Err(format!(
             "the test passed, but then the kernel {}, where the grader wanted the {} exit (status {})",
             describe_ending(result.ending),
-            exit.name(),
-            exit.status()
+            exit.code().name(),
+            exit.code().qemu_status()
         )),
         _ => Ok(()),
     }
@@ -62,8 +56,10 @@ pub(crate) fn judge(
 /// A test that must panic: `not ok` with `panicked at FILE:LINE:COL: MSG`,
 /// the location checked against the source, then the failure exit.
 fn judge_panic(root: &Path, manifest: &Manifest, panic: &PanicSpec, result: &Outcome) -> Result<(), String> {
-    if result.ok {
-        return Err("this test must panic, but the kernel reported `ok`".into());
+    match result.said {
+        Said::Passed => return Err("this test must panic, but the kernel reported `ok`".into()),
+        Said::Skipped => return Err(result.diagnostic.clone().unwrap_or_else(|| "skipped".into())),
+        Said::Failed => {}
     }
     let diagnostic = result.diagnostic.as_deref().unwrap_or("");
     let Some(report) = PanicReport::parse(diagnostic) else {
@@ -98,7 +94,7 @@ fn judge_panic(root: &Path, manifest: &Manifest, panic: &PanicSpec, result: &Out
         return Err(format!(
             "the report is right, but then the kernel {}, where the grader wanted the failure exit (status {})",
             describe_ending(result.ending),
-            ExitSpec::Failure.status()
+            ExitCode::Failure.qemu_status()
         ));
     }
     Ok(())
@@ -152,45 +148,46 @@ impl<'a> PanicReport<'a> {
 }
 
 impl ExitSpec {
-    /// QEMU's exit status for this exit.
-    fn status(self) -> i32 {
+    /// The code the kernel must have written.
+    fn code(self) -> ExitCode {
         match self {
-            ExitSpec::Success => EXIT_SUCCESS,
-            ExitSpec::Failure => EXIT_FAILURE,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            ExitSpec::Success => "success",
-            ExitSpec::Failure => "failure",
+            ExitSpec::Success => ExitCode::Success,
+            ExitSpec::Failure => ExitCode::Failure,
         }
     }
 
     fn ended(self, ending: Ending) -> bool {
-        ending == Ending::Exited(self.status())
+        ending.exit_code() == Some(self.code())
     }
 }
 
 /// How a boot ended, in words.
 fn describe_ending(ending: Ending) -> String {
-    match ending {
-        Ending::Exited(EXIT_SUCCESS) => "left QEMU with the success exit (status 33)".into(),
-        Ending::Exited(EXIT_FAILURE) => "left QEMU with the failure exit (status 35)".into(),
-        Ending::TripleFault => "triple-faulted".into(),
-        Ending::Reset => "reset the machine".into(),
-        Ending::UnknownReset => "reset the machine or triple-faulted".into(),
-        Ending::Flooded => "wrote so much output that the grader stopped it".into(),
-        Ending::Exited(code) => format!("made QEMU exit with status {code}"),
-        Ending::Signalled(signal) => format!("was killed by signal {signal}"),
-        Ending::TimedOut => "never left QEMU and was stopped at the time limit".into(),
-        Ending::Interrupted => "was interrupted".into(),
+    match (ending, ending.exit_code()) {
+        (_, Some(code)) => format!("left QEMU with the {} exit (status {})", code.name(), code.qemu_status()),
+        (Ending::TripleFault, _) => "triple-faulted".into(),
+        (Ending::Reset, _) => "reset the machine".into(),
+        (Ending::UnknownReset, _) => "reset the machine or triple-faulted".into(),
+        (Ending::Flooded, _) => "wrote so much output that the grader stopped it".into(),
+        (Ending::KvmError, _) => "stopped KVM with an instruction it could not run".into(),
+        (Ending::Exited(code), _) => format!("made QEMU exit with status {code}"),
+        (Ending::Signalled(signal), _) => format!("was killed by signal {signal}"),
+        (Ending::TimedOut, _) => "never left QEMU and was stopped at the time limit".into(),
+        (Ending::Interrupted, _) => "was interrupted".into(),
     }
 }
 
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn endings_are_described_with_the_shared_statuses() {
+        assert_eq!(describe_ending(Ending::Exited(33)), "left QEMU with the success exit (status 33)");
+        assert_eq!(describe_ending(Ending::Exited(35)), "left QEMU with the failure exit (status 35)");
+        assert_eq!(describe_ending(Ending::Exited(1)), "made QEMU exit with status 1");
+        assert!(ExitSpec::Success.ended(Ending::Exited(33)) && !ExitSpec::Success.ended(Ending::Exited(35)));
+    }
 
     #[test]
     fn panic_reports_are_taken_apart() {

@@ -1,10 +1,11 @@
 //! One grader at a time per exercise.
 //!
-//! Each grading run works in `target/fledge/<package>/`: the disk image,
-//! COM2's file, QEMU's event log. Two runs of the same exercise at once (a
-//! `--watch` and a hand-typed `cargo grade`, or two terminals) would
-//! overwrite each other's image, and QEMU refuses to open an image another
-//! QEMU holds. So a run takes an exclusive `flock` on a file in that folder
+//! Each grading run works in `target/fledge/<package>/`: a `boot-N` folder
+//! per boot with its disk image, COM2's file and QEMU's event log. Two runs
+//! of the same exercise at once (a `--watch` and a hand-typed `cargo grade`,
+//! or two terminals) would remove and overwrite each other's boots, and
+//! QEMU refuses to open an image another QEMU holds. (The boots of one run
+//! never share a folder, so they need no lock among themselves.) So a run takes an exclusive `flock` on a file in that folder
 //! first; a second run says it is waiting, and waits. The lock goes away
 //! with the process, however it ends.
 

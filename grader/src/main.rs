@@ -14,24 +14,34 @@
 //! binary, so there is nothing to install. Exit status: 0 for full marks,
 //! 1 for anything less, 2 when the grader itself could not do its job.
 
-mod capture;
-mod child;
-mod compile;
-mod gdb;
+// The stages of a grading, in the order it goes through them (`grade`
+// strings them together):
+mod build; // cargo builds of the kernel and the host tests
+mod ending; // what a boot's ending means (pure)
 mod grade;
-mod history;
-mod host_tests;
-mod image;
-mod judge;
-mod junit;
-mod ktap;
-mod lock;
-mod manifest;
-mod qemu;
-mod report;
-mod sanitize;
-mod self_check;
-mod watch;
+mod host_tests; // the host test binary and libtest's report
+mod image; // a boot's disk image and run configuration
+mod judge; // a kernel test against its manifest entry
+mod ktap; // reading KTAP from a boot's COM1
+mod manifest; // the exercise manifest, `exercise.toml`
+mod plan; // the boot plan: which boots, on which machine, running which tests
+mod qemu; // one boot in QEMU
+mod report; // the verdict, and its renderings: scorecard, JSON, JUnit
+mod run; // boots and host tests, several at once, merged in boot order // the pipeline, stage by stage
+
+// The commands besides grading once:
+mod gdb; // --gdb: one boot, paused for a debugger
+mod self_check; // --self-check: starters fail, solutions pass
+mod watch; // --watch: grade again on every save
+
+// Plumbing:
+mod capture; // the head and tail of a stream that may never end
+mod child; // child processes that never outlive the grader
+mod history; // the last score of each exercise
+mod lock; // one grader per exercise at a time
+mod log; // the serial log, boots in order
+mod pool; // up to N jobs at once
+mod sanitize; // guest text, safe for a terminal
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,8 +51,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{ArgGroup, Parser};
 
-use crate::compile::Progress;
+use crate::build::Progress;
 use crate::qemu::Accel;
+use crate::report::junit;
 use crate::report::{Report, Verdict};
 
 /// Build an exercise, boot it in QEMU, and grade it.
@@ -70,13 +81,18 @@ struct Args {
     /// exercise's own, 30 for --kernel).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
-    /// CPU emulation: tcg (software, works everywhere) or kvm.
+    /// CPU emulation: tcg (software, works everywhere) or kvm. Tests whose
+    /// manifest entry says `tcg_only` still run under tcg.
     #[arg(long, value_enum, default_value = "tcg")]
     accel: Accel,
+    /// How many boots and host test runs at once (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Show every hint for failing tests, not only the first.
     #[arg(long)]
     hint: bool,
-    /// Copy the guest's serial output to the terminal as it arrives.
+    /// Copy the guest's serial output to the terminal as it arrives (the
+    /// boots then run one at a time).
     #[arg(long)]
     verbose: bool,
     /// Grade again every time a file of the exercise is saved, and show the
@@ -120,12 +136,14 @@ fn run(args: &Args) -> Result<ExitCode> {
         progress: if args.json { Progress::Quiet } else { Progress::Show },
         echo: args.verbose && !args.json,
         gdb: None,
+        jobs: args.jobs.map_or_else(pool::default_workers, usize::from),
     };
     if args.self_check {
         return self_check::run(&root, options);
     }
     if args.gdb {
-        return debug(&root, args, options);
+        let kernel = gdb::Kernel { path: args.kernel.as_deref(), exercise: args.exercise.as_deref() };
+        return gdb::run(&root, kernel, args.solution, args.timeout.map(Duration::from_secs), options);
     }
     let mut report = if let Some(kernel) = &args.kernel {
         grade::kernel(&root, kernel, options)?
@@ -149,47 +167,6 @@ fn run(args: &Args) -> Result<ExitCode> {
         junit::write(&report, path)?;
     }
     Ok(if report.verdict == Verdict::Passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// `--gdb`: builds the kernel with debug info, prints the gdb command, and
-/// boots it once, paused until gdb connects.
-fn debug(root: &Path, args: &Args, options: grade::Options) -> Result<ExitCode> {
-    let kernel = match (&args.kernel, &args.exercise) {
-        (Some(kernel), _) => kernel.clone(),
-        (None, Some(query)) => {
-            let manifest = manifest::find(root, query)?;
-            let package = manifest.package(args.solution);
-            match compile::build_kernel(root, &package, compile::DEBUG_PROFILE, options.progress)? {
-                Ok(kernel) => kernel,
-                Err(failure) => {
-                    eprintln!("{}", compile::first_errors(&failure.messages, 40));
-                    return Ok(ExitCode::from(1));
-                }
-            }
-        }
-        (None, None) => anyhow::bail!("--gdb needs an exercise or --kernel PATH"),
-    };
-    let kernel = kernel.canonicalize().with_context(|| format!("cannot find {}", kernel.display()))?;
-    let port = gdb::free_port()?;
-    println!("{}", gdb::instructions(&kernel, port));
-    // A debugging session lasts as long as the person wants.
-    let options = grade::Options {
-        gdb: Some(port),
-        echo: true,
-        timeout: Some(args.timeout.map_or(Duration::from_secs(24 * 3600), Duration::from_secs)),
-        ..options
-    };
-    let report = grade::kernel(root, &kernel, options)?;
-    // One boot from test 1, with the debugger in the way: not a grading.
-    println!(
-        "\nThe boot is over ({}{}). This was a debugging boot, not a grading: run the same command without --gdb for the score.",
-        report.verdict.as_str(),
-        report.notes.first().map(|n| format!("; {}", sanitize::line(n))).unwrap_or_default()
-    );
-    if let Some(log) = &report.log {
-        println!("Serial log: {}", log.display());
-    }
-    Ok(ExitCode::from(1))
 }
 
 fn show(report: &Report, json: bool) -> Result<()> {

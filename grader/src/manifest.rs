@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+#[cfg(test)]
+mod workflow;
+
 /// One exercise, as its manifest describes it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,8 +59,9 @@ pub enum Kind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestSpec {
-    /// The test's name: a `#[test]` function for host tests, a `Case` name
-    /// for kernel tests.
+    /// The test's name: a `Case` name for kernel tests; for host tests a
+    /// `#[test]` function, by its name alone (`hello`) when no other host
+    /// test has that name, or by its module path (`paging::hello`).
     pub name: String,
     /// Where it runs.
     pub kind: Kind,
@@ -82,6 +86,11 @@ pub struct TestSpec {
     /// A CPU model for this test alone: it runs in boots of its own.
     #[serde(default)]
     pub cpu: Option<String>,
+    /// Why this test's result is defined under TCG, QEMU's software
+    /// emulation, only: with `--accel kvm` the grader says so before
+    /// booting and still runs it under TCG, in boots of its own.
+    #[serde(default)]
+    pub tcg_only: Option<String>,
 }
 
 /// A kernel test that passes by panicking: its KTAP result must be
@@ -166,9 +175,15 @@ impl Manifest {
             if !names.insert(test.name.as_str()) {
                 bail!("{}: test `{}` is listed twice", path.display(), test.name);
             }
-            if test.kind == Kind::Host && (!test.expect.is_empty() || test.panic.is_some() || test.exit.is_some()) {
+            let kernel_only = !test.expect.is_empty()
+                || test.panic.is_some()
+                || test.exit.is_some()
+                || test.cpu.is_some()
+                || test.tcg_only.is_some();
+            if test.kind == Kind::Host && kernel_only {
                 bail!(
-                    "{}: host test `{}` cannot expect serial output, a panic, an exit or a CPU model",
+                    "{}: host test `{}` cannot expect serial output, a panic, an exit, a CPU model or TCG: \
+                     those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
                     path.display(),
                     test.name
                 );
@@ -205,22 +220,6 @@ impl Manifest {
     /// The most points the exercise gives.
     pub fn max_score(&self) -> u32 {
         self.tests.iter().map(|t| t.points).sum()
-    }
-
-    /// The sequences of boots the kernel tests need: one per CPU model,
-    /// each running the tests that want that model (all of them, when
-    /// there is only one model).
-    pub fn boot_plans(&self) -> Vec<crate::grade::BootPlan> {
-        let mut plans: Vec<(Option<String>, Vec<String>)> = Vec::new();
-        for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
-            let cpu = test.cpu.clone().or_else(|| self.cpu.clone());
-            match plans.iter_mut().find(|(model, _)| *model == cpu) {
-                Some((_, names)) => names.push(test.name.clone()),
-                None => plans.push((cpu, vec![test.name.clone()])),
-            }
-        }
-        let single = plans.len() == 1;
-        plans.into_iter().map(|(cpu, names)| crate::grade::BootPlan { cpu, only: (!single).then_some(names) }).collect()
     }
 
     /// Whether any test of this kind exists.
@@ -316,23 +315,18 @@ mod test {
     }
 
     #[test]
-    fn unknown_fields_are_errors() {
-        let bad = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\ntimout = 3\ntest = []\n";
-        assert!(toml::from_str::<Manifest>(bad).is_err());
+    fn kernel_test_keys_on_a_host_test_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n\
+                    [[test]]\nname = \"a\"\nkind = \"host\"\npoints = 1\ntcg_only = \"why\"\n";
+        std::fs::write(dir.path().join("exercise.toml"), text).unwrap();
+        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
+        assert!(error.contains("host test `a` cannot") && error.contains("kind = \"qemu\""), "{error}");
     }
 
     #[test]
-    fn tests_on_another_cpu_get_boots_of_their_own() {
-        let mut m = sample();
-        let names = |plan: &crate::grade::BootPlan| plan.only.clone();
-        let plans = m.boot_plans();
-        assert_eq!(plans.len(), 1, "one model: one plan, every test");
-        assert_eq!((plans[0].cpu.clone(), names(&plans[0])), (None, None));
-        m.cpu = Some("max".into());
-        m.tests.push(toml::from_str("name = \"c\"\nkind = \"qemu\"\npoints = 1\ncpu = \"qemu64\"").unwrap());
-        let plans = m.boot_plans();
-        assert_eq!(plans.len(), 2);
-        assert_eq!((plans[0].cpu.as_deref(), names(&plans[0])), (Some("max"), Some(vec!["b".to_string()])));
-        assert_eq!((plans[1].cpu.as_deref(), names(&plans[1])), (Some("qemu64"), Some(vec!["c".to_string()])));
+    fn unknown_fields_are_errors() {
+        let bad = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\ntimout = 3\ntest = []\n";
+        assert!(toml::from_str::<Manifest>(bad).is_err());
     }
 }

@@ -11,6 +11,16 @@
 //! Under `-no-reboot` a triple fault and a reset the guest asked for both
 //! make QEMU exit with status 0. QEMU's `cpu_reset` log (`-d cpu_reset`)
 //! says `Triple fault` for the first, so the grader can tell them apart.
+//!
+//! Under KVM, an instruction that KVM cannot emulate (a nested KVM fails on
+//! `int N` in long mode, measured on exercise 04) makes QEMU print `KVM
+//! internal error` and pause the machine for good, without exiting. The
+//! grader watches QEMU's standard error for that line and stops QEMU at
+//! once, so such a boot is a crash, not a wait for the deadline.
+//!
+//! Several boots may run at once (one per thread); each has its own image,
+//! COM2 file and event log, and nothing here is shared between them but
+//! the Ctrl-C flag.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -21,6 +31,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use fledge_ktap::exit::{DEBUG_EXIT_PORT, ExitCode};
 
 use crate::capture::Capture;
 use crate::child;
@@ -35,12 +46,22 @@ pub const QEMU: &str = "qemu-system-x86_64";
 
 /// CPU emulation: TCG (software, the default: slower but the same
 /// everywhere) or KVM (hardware virtualisation, where `/dev/kvm` exists).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Accel {
     /// Software emulation.
     Tcg,
     /// Linux's KVM.
     Kvm,
+}
+
+impl Accel {
+    /// `tcg` or `kvm`, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Accel::Tcg => "tcg",
+            Accel::Kvm => "kvm",
+        }
+    }
 }
 
 /// What the grader asks of one boot.
@@ -84,9 +105,25 @@ pub enum Ending {
     TimedOut,
     /// The guest wrote more than [`FLOOD_LIMIT`] and the grader stopped it.
     Flooded,
+    /// QEMU said `KVM internal error` (KVM could not run an instruction)
+    /// and the grader stopped it.
+    KvmError,
     /// The person at the terminal pressed Ctrl-C.
     Interrupted,
 }
+
+impl Ending {
+    /// The exit code the kernel wrote, if QEMU's status is one of the two.
+    pub fn exit_code(self) -> Option<ExitCode> {
+        match self {
+            Ending::Exited(status) => ExitCode::from_qemu_status(status),
+            _ => None,
+        }
+    }
+}
+
+/// What QEMU prints on standard error when KVM cannot go on.
+const KVM_ERROR: &str = "KVM internal error";
 
 /// What one boot produced.
 pub struct Boot {
@@ -128,7 +165,7 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     cmd.args(["-display", "none", "-no-reboot", "-monitor", "none", "-m", "128M"]);
     cmd.args(["-serial", "stdio"]);
     cmd.arg("-serial").arg(format!("file:{}", request.com2.display()));
-    cmd.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    cmd.arg("-device").arg(format!("isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"));
     cmd.args(["-d", "cpu_reset", "-D"]).arg(request.events);
     if let Some(port) = request.gdb {
         cmd.arg("-gdb").arg(format!("tcp:127.0.0.1:{port}")).arg("-S");
@@ -156,8 +193,10 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let mut stdout = child.stdout.take().context("QEMU's standard output")?;
     let mut stderr = child.stderr.take().context("QEMU's standard error")?;
     let echo = request.echo;
+    // Raised by either reader: a flood on COM1, or KVM giving up.
+    let stop = Arc::new(AtomicBool::new(false));
     let flooded = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&flooded);
+    let (flag, stop_flood) = (Arc::clone(&flooded), Arc::clone(&stop));
     let reader = thread::spawn(move || {
         let mut capture = Capture::new();
         let mut buf = [0u8; 8192];
@@ -171,17 +210,31 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
                 // Keep reading, so that QEMU never blocks on a full pipe
                 // before the grader has stopped it.
                 flag.store(true, Ordering::SeqCst);
+                stop_flood.store(true, Ordering::SeqCst);
             }
         }
         capture
     });
+    let kvm_failed = Arc::new(AtomicBool::new(false));
+    let (flag, stop_kvm) = (Arc::clone(&kvm_failed), Arc::clone(&stop));
     let err_reader = thread::spawn(move || {
+        // Line by line, to notice KVM giving up while QEMU still runs; the
+        // first 64 KiB are kept.
         let mut text = String::new();
-        let _ = stderr.by_ref().take(64 << 10).read_to_string(&mut text);
+        let mut lines = std::io::BufReader::new(stderr.by_ref().take(64 << 10));
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut lines, &mut line).is_ok_and(|n| n > 0) {
+            if line.contains(KVM_ERROR) {
+                flag.store(true, Ordering::SeqCst);
+                stop_kvm.store(true, Ordering::SeqCst);
+            }
+            text.push_str(&line);
+            line.clear();
+        }
         text
     });
 
-    let ending = child::wait(&mut child, start, request.timeout, &flooded)?;
+    let ending = child::wait(&mut child, start, request.timeout, &stop)?;
     let elapsed = start.elapsed();
     let com1 = reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
@@ -194,6 +247,7 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         child::Ending::Exited(code) => Ending::Exited(code),
         child::Ending::Signalled(signal) => Ending::Signalled(signal),
         child::Ending::TimedOut => Ending::TimedOut,
+        child::Ending::Stopped if kvm_failed.load(Ordering::SeqCst) => Ending::KvmError,
         child::Ending::Stopped => Ending::Flooded,
         child::Ending::Interrupted => Ending::Interrupted,
     };

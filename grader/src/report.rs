@@ -1,13 +1,17 @@
-//! The grader's verdict on one run, and the ways it is shown: the
-//! scorecard for people, JSON for programs.
+//! The report stage: the grader's verdict on one run, and the ways it is
+//! shown: the scorecard for people ([`scorecard`]), JSON for programs (this
+//! type's `Serialize`), JUnit XML for CI ([`junit`]).
+//!
+//! The JSON shape is a promise to scripts: fields are only ever added.
 
 use std::path::PathBuf;
 
-use console::style;
 use serde::Serialize;
 
 use crate::manifest::Kind;
-use crate::sanitize;
+
+pub mod junit;
+mod scorecard;
 
 /// The one-word summary of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,15 +57,21 @@ pub enum Status {
     Passed,
     /// It failed, or its output was not what was expected.
     Failed,
-    /// It never got to run.
+    /// It never got to run, or its result did not count.
     NotRun,
+    /// The kernel skipped it (`# SKIP`) in a boot that was asked to run it.
+    Skipped,
 }
 
 /// One test on the scorecard.
 #[derive(Clone, Debug, Serialize)]
 pub struct TestReport {
-    /// The test's name.
+    /// The test's name, as the manifest (or the kernel) gives it.
     pub name: String,
+    /// Its full path, when that says more than the name: a host test's
+    /// module path (`paging::translate_walks_four_levels`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Where it ran.
     pub kind: Kind,
     /// How it went.
@@ -76,6 +86,34 @@ pub struct TestReport {
     /// The manifest's hints.
     #[serde(skip)]
     pub hints: Vec<String>,
+}
+
+impl TestReport {
+    /// A test worth `max_points` that has not run yet.
+    pub fn new(name: String, kind: Kind, max_points: u32, hints: Vec<String>) -> TestReport {
+        TestReport { name, path: None, kind, status: Status::NotRun, points: 0, max_points, diagnostic: None, hints }
+    }
+
+    /// It passed: all its points.
+    pub fn pass(&mut self) {
+        self.status = Status::Passed;
+        self.points = self.max_points;
+        self.diagnostic = None;
+    }
+
+    /// It failed, for this reason: no points.
+    pub fn fail(&mut self, why: String) {
+        self.status = Status::Failed;
+        self.points = 0;
+        self.diagnostic = Some(why);
+    }
+
+    /// The kernel skipped it: no points.
+    pub fn skip(&mut self, why: Option<String>) {
+        self.status = Status::Skipped;
+        self.points = 0;
+        self.diagnostic = why;
+    }
 }
 
 /// The grader's verdict on one exercise (or one `--kernel`).
@@ -141,77 +179,5 @@ impl Report {
             }
             None => Verdict::Failed,
         };
-    }
-
-    /// The scorecard, as printed on a terminal.
-    pub fn scorecard(&self) -> String {
-        let mut out = String::new();
-        let line = |out: &mut String, text: String| {
-            out.push_str(&text);
-            out.push('\n');
-        };
-        line(&mut out, format!("{}", style(&self.title).bold()));
-        line(&mut out, String::new());
-        if let Some(errors) = &self.build_errors {
-            line(&mut out, format!("{}", style("It does not compile yet. The compiler says:").red().bold()));
-            line(&mut out, String::new());
-            for l in errors.lines() {
-                line(&mut out, format!("    {l}"));
-            }
-            line(&mut out, String::new());
-            line(
-                &mut out,
-                "Fix the first error (the file and line are in the message), then run the same command again.".into(),
-            );
-            line(&mut out, format!("None of the {} tests could run.", self.tests.len()));
-            line(&mut out, String::new());
-        }
-        let tests = if self.build_errors.is_some() { &[][..] } else { &self.tests[..] };
-        // Names, diagnostics and notes can quote the guest: show its control
-        // characters, never send them to the terminal.
-        let names: Vec<String> = self.tests.iter().map(|t| sanitize::line(&t.name)).collect();
-        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-        for (test, name) in tests.iter().zip(&names) {
-            let mark = match test.status {
-                Status::Passed => style("PASS").green().bold(),
-                Status::Failed => style("FAIL").red().bold(),
-                Status::NotRun => style("----").yellow().bold(),
-            };
-            let kind = match test.kind {
-                Kind::Host => "host",
-                Kind::Qemu => "qemu",
-            };
-            line(&mut out, format!("  {mark}  {kind}  {name:width$}  {:>2}/{}", test.points, test.max_points));
-            if test.status != Status::Passed {
-                if let Some(why) = &test.diagnostic {
-                    line(&mut out, format!("              {}", style(sanitize::line(why)).dim()));
-                }
-                let hints = if self.all_hints { &test.hints[..] } else { &test.hints[..test.hints.len().min(1)] };
-                for hint in hints {
-                    line(&mut out, format!("              {} {hint}", style("hint:").cyan().bold()));
-                }
-            }
-        }
-        if !tests.is_empty() {
-            line(&mut out, String::new());
-        }
-        for note in &self.notes {
-            line(&mut out, format!("{} {}", style("note:").yellow().bold(), sanitize::line(note)));
-        }
-        let verdict = match self.verdict {
-            Verdict::Passed => style(self.verdict.as_str()).green().bold(),
-            _ => style(self.verdict.as_str()).red().bold(),
-        };
-        line(&mut out, format!("Score: {}/{}   verdict: {verdict}", self.score, self.max_score));
-        if let Some(log) = &self.log {
-            line(&mut out, format!("Serial log: {}", log.display()));
-        }
-        if self.verdict != Verdict::Passed
-            && let Some(chapter) = &self.chapter
-        {
-            let more = if self.all_hints || self.build_errors.is_some() { "" } else { "; `--hint` shows every hint" };
-            line(&mut out, format!("Stuck? Read {chapter}{more}."));
-        }
-        out
     }
 }

@@ -7,7 +7,17 @@
 //! - `early-exit`: echoes the nonce, reports one of three tests, and leaves
 //!   with the success exit;
 //! - `cr-only`: a correct report with the nonce, its lines ended by `\r`
-//!   alone.
+//!   alone;
+//! - `hang-no-nonce`: a report without the nonce that hangs in its second
+//!   test: `timed_out` all the same, and nothing counts;
+//! - `triple-fault-no-nonce`: the same, but the second test triple-faults:
+//!   `crashed`, and nothing counts;
+//! - `ok-then-failure-exit`: every test `ok`, then the failure exit: never
+//!   `passed`;
+//! - `past-the-plan`: plans two tests and reports three: the third scores
+//!   nothing and is named;
+//! - `skip`: skips its second test (`# SKIP`): `skipped`, no points;
+//! - `twice`: reports its first test `ok`, then `not ok`: the first stands.
 
 /// Which lie the kernel tells.
 #[allow(dead_code)]
@@ -18,6 +28,18 @@ pub enum Forgery {
     EarlyExit,
     /// A correct report with `\r` line ends.
     CrOnly,
+    /// No nonce, then a hang in test 2.
+    HangNoNonce,
+    /// No nonce, then a triple fault in test 2.
+    TripleFaultNoNonce,
+    /// Every test `ok`, then the failure exit.
+    OkThenFailureExit,
+    /// Two tests planned, three reported.
+    PastThePlan,
+    /// Test 2 skipped.
+    Skip,
+    /// Test 1 reported `ok`, then `not ok`.
+    Twice,
 }
 
 #[cfg(target_os = "none")]
@@ -52,6 +74,49 @@ mod kernel {
                 let _ = write!(out, "# run 2 second\rok 2 second\r");
                 exit_qemu(ExitCode::Success)
             }
+            Forgery::HangNoNonce => {
+                let _ = write!(out, "KTAP version 1\n1..3\n# run 1 first\nok 1 first\n# run 2 hangs\n");
+                loop {
+                    core::hint::spin_loop();
+                }
+            }
+            Forgery::TripleFaultNoNonce => {
+                let _ = write!(out, "KTAP version 1\n1..2\n# run 1 first\nok 1 first\n# run 2 resets\n");
+                triple_fault()
+            }
+            Forgery::OkThenFailureExit => {
+                let _ = write!(out, "KTAP version 1\n# nonce: {nonce}\n1..2\nok 1 first\nok 2 second\n");
+                exit_qemu(ExitCode::Failure)
+            }
+            Forgery::PastThePlan => {
+                let _ = write!(out, "KTAP version 1\n# nonce: {nonce}\n1..2\nok 1 first\nok 2 second\nok 3 extra\n");
+                exit_qemu(ExitCode::Success)
+            }
+            Forgery::Skip => {
+                let _ = write!(out, "KTAP version 1\n# nonce: {nonce}\n1..2\nok 1 first\n");
+                let _ = write!(out, "ok 2 second # SKIP no hardware for it\n");
+                exit_qemu(ExitCode::Success)
+            }
+            Forgery::Twice => {
+                let _ = write!(out, "KTAP version 1\n# nonce: {nonce}\n1..2\nok 1 first\n");
+                let _ = write!(out, "not ok 1 first # changed its mind\nok 2 second\n");
+                exit_qemu(ExitCode::Success)
+            }
+        }
+    }
+
+    /// Resets the CPU: with an empty interrupt table, `int3` cannot be
+    /// delivered, nor the faults that follow.
+    fn triple_fault() -> ! {
+        use x86_64::VirtAddr;
+        use x86_64::instructions::tables::{DescriptorTablePointer, lidt};
+        let empty = DescriptorTablePointer { limit: 0, base: VirtAddr::new(0) };
+        // SAFETY: not sound at all, on purpose: the next interrupt resets
+        // the machine, which is what this guest is for.
+        unsafe { lidt(&empty) };
+        x86_64::instructions::interrupts::int3();
+        loop {
+            x86_64::instructions::hlt();
         }
     }
 

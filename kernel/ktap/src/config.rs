@@ -14,8 +14,13 @@
 //! ```
 //!
 //! `only`, when present, names the tests this boot runs; the others are
-//! skipped. The grader uses it to run some tests on a different CPU model.
+//! skipped. The grader uses it to run some tests on a different CPU model,
+//! and to run the tests after one that must panic in a boot of their own.
 //! Unknown keys are ignored, so later versions of the grader can add some.
+//!
+//! The grader writes a configuration with [`RunConfig`]'s `Display` and the
+//! kernel reads it with [`RunConfig::parse`]: one writer, one parser, and a
+//! test that the one reads what the other writes.
 
 use core::fmt;
 
@@ -106,9 +111,40 @@ impl<'a> RunConfig<'a> {
     }
 }
 
+/// The text the grader writes: what [`RunConfig::parse`] reads back.
+impl fmt::Display for RunConfig<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{MAGIC}")?;
+        writeln!(f, "nonce={}", self.nonce)?;
+        writeln!(f, "start={}", self.start)?;
+        if let Some(only) = self.only {
+            writeln!(f, "only={only}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod test {
+    extern crate std;
+
+    use std::string::ToString;
+
     use super::*;
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        for config in [
+            RunConfig { nonce: "5f0c3a9e11d2b470", start: 1, only: None },
+            RunConfig { nonce: "00", start: 12, only: Some("no_rdrand_is_an_error") },
+            RunConfig { nonce: "ab", start: 3, only: Some("one,two,three") },
+        ] {
+            let text = config.to_string();
+            assert_eq!(RunConfig::parse(text.as_bytes()), Ok(config), "{text}");
+        }
+        let text = RunConfig { nonce: "beef", start: 2, only: Some("a,b") }.to_string();
+        assert_eq!(text, "fledge-run 1\nnonce=beef\nstart=2\nonly=a,b\n");
+    }
 
     #[test]
     fn parses_what_the_grader_writes() {

@@ -15,9 +15,11 @@
 //! not ok 2 multi_line # panicked at src/print.rs:40:9: not yet implemented
 //! ```
 //!
-//! This crate only *formats* those lines ([`ktap`]) and parses the run's
-//! configuration ([`config`]); running the tests on bare metal is the
-//! business of `fledge-boot`. Keeping the format here, with no hardware in
+//! This crate is the grading contract in code: it *formats* those lines
+//! ([`ktap`]), writes and parses the run's configuration ([`config`]), and
+//! holds the two exit codes and the QEMU statuses they become ([`exit`]),
+//! for the kernel and the grader alike. Running the tests on bare metal is
+//! the business of `fledge-boot`. Keeping the format here, with no hardware in
 //! sight, lets the grader's parser be tested against the very code that
 //! produces the stream.
 //!
@@ -27,6 +29,7 @@
 
 pub mod case;
 pub mod config;
+pub mod exit;
 pub mod ktap;
 
 pub use case::Case;

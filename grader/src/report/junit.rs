@@ -6,17 +6,18 @@
 //! `<testcase>` whose class name says where it ran (`exercise-01.host`,
 //! `exercise-01.qemu`). A failed test carries its diagnostic as the failure
 //! message and its first hint (every hint with `--hint`) as the failure's
-//! text; a test that never ran is skipped. The score, the verdict and the
-//! serial log's path are suite properties; the notes go to `<system-out>`
-//! and the compiler's errors, if any, to `<system-err>`.
+//! text; a test that never ran, or that the kernel skipped, is skipped.
+//! The score, the verdict and the serial log's path are suite properties;
+//! the notes go to `<system-out>` and the compiler's errors, if any, to
+//! `<system-err>`.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
+use super::{Report, Status, TestReport};
 use crate::manifest::Kind;
-use crate::report::{Report, Status, TestReport};
 
 /// Writes `report` as JUnit XML to `path`, creating its folder if needed.
 pub fn write(report: &Report, path: &Path) -> Result<()> {
@@ -86,9 +87,10 @@ fn status(report: &Report, test: &TestReport) -> TestCaseStatus {
             }
             status
         }
-        Status::NotRun => {
+        Status::NotRun | Status::Skipped => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(test.diagnostic.as_deref().unwrap_or("not run"));
+            let what = if test.status == Status::Skipped { "skipped by the kernel" } else { "not run" };
+            status.set_message(test.diagnostic.as_deref().unwrap_or(what));
             status
         }
     }
@@ -113,6 +115,7 @@ mod test {
             name: name.into(),
             kind,
             status,
+            path: None,
             points: u32::from(status == Status::Passed),
             max_points: 1,
             diagnostic: diagnostic.map(String::from),

@@ -1,4 +1,6 @@
-//! Running cargo for the grader: building kernels and host tests.
+//! The build stage: running cargo for the grader, to build kernels and
+//! host tests. Builds run one after the other, before anything boots (cargo
+//! takes a lock on `target/` anyway).
 //!
 //! Cargo's own messages go to a spinner line (on a terminal), so a long
 //! first build shows what it is doing; its machine-readable output says
@@ -48,12 +50,7 @@ pub const DEBUG_PROFILE: &str = "kernel-debug";
 
 /// Builds `package`'s kernel binary with `profile` and returns the ELF's
 /// path.
-pub fn build_kernel(
-    root: &Path,
-    package: &str,
-    profile: &str,
-    progress: Progress,
-) -> Result<Result<PathBuf, BuildFailure>> {
+pub fn kernel(root: &Path, package: &str, profile: &str, progress: Progress) -> Result<Result<PathBuf, BuildFailure>> {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root).args(["build", "--package", package, "--bin", package]);
     cmd.args(["--target", KERNEL_TARGET, "--profile", profile]);
@@ -64,7 +61,7 @@ pub fn build_kernel(
 }
 
 /// Builds `package`'s `host` test binary and returns its path.
-pub fn build_host_tests(root: &Path, package: &str, progress: Progress) -> Result<Result<PathBuf, BuildFailure>> {
+pub fn host_tests(root: &Path, package: &str, progress: Progress) -> Result<Result<PathBuf, BuildFailure>> {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root).args(["test", "--no-run", "--package", package, "--test", "host"]);
     let artifacts = run(cmd, &format!("building {package}'s host tests"), progress)?;

@@ -1,0 +1,17 @@
+//! A report without the nonce that hangs in its second test: `timed_out`,
+//! and nothing counts.
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[path = "../forged.rs"]
+mod forged;
+
+use forged::Forgery;
+
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+const FORGERY: Forgery = Forgery::HangNoNonce;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    forged::main()
+}

@@ -1,0 +1,16 @@
+//! Plans two tests and reports three: the third scores nothing.
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[path = "../forged.rs"]
+mod forged;
+
+use forged::Forgery;
+
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+const FORGERY: Forgery = Forgery::PastThePlan;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    forged::main()
+}

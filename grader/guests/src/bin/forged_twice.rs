@@ -1,0 +1,16 @@
+//! Reports its first test `ok`, then `not ok`: the first result stands.
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[path = "../forged.rs"]
+mod forged;
+
+use forged::Forgery;
+
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+const FORGERY: Forgery = Forgery::Twice;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    forged::main()
+}

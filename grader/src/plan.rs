@@ -1,0 +1,170 @@
+//! The boot plan: which sequences of boots grade the kernel tests, decided
+//! from the manifest before anything boots.
+//!
+//! A kernel runs its tests one after the other and a panic ends the boot,
+//! so the grader boots it as often as it takes. Some of those boots are
+//! known before the first one starts, and can run at the same time:
+//!
+//! ```text
+//! exercise 02:  plain_panic [panic] | panic_with_arguments [panic] | no_panic
+//!               sequence 1            sequence 2                     sequence 3
+//!               only=plain_panic      only=panic_with_arguments      only=no_panic
+//!
+//! exercise 06:  rdrand_is_detected, rdrand_fills_a_buffer, ...  | no_rdrand_is_an_error
+//!               sequence 1: -cpu max                              sequence 2: -cpu qemu64,-rdrand,-rdseed
+//! ```
+//!
+//! - Tests are grouped by the CPU model and accelerator they need (one
+//!   group when every test runs on the same machine);
+//! - a test that must end its boot (`[test.panic]`, or `exit = "failure"`)
+//!   ends its group's current sequence: the tests after it get one of their
+//!   own, which starts at once instead of after the panic.
+//!
+//! Each [`Sequence`] starts with a boot from test 1 that runs only its own
+//! tests (`only=` in the run configuration); if a boot ends early
+//! (a test panicked or crashed when it should not have), the sequence boots
+//! again from the next test. With one sequence for every test, `only` is
+//! left out and the kernel runs everything.
+
+use crate::manifest::{ExitSpec, Kind, Manifest, TestSpec};
+use crate::qemu::Accel;
+
+/// One sequence of boots: on which machine, and which tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sequence {
+    /// QEMU's `-cpu` model; `None` for QEMU's default.
+    pub cpu: Option<String>,
+    /// The accelerator these boots run under.
+    pub accel: Accel,
+    /// The tests this sequence runs; `None` for all of them.
+    pub only: Option<Vec<String>>,
+}
+
+impl Sequence {
+    /// Every test, on QEMU's default CPU: what `--kernel` boots.
+    pub fn all(accel: Accel) -> Sequence {
+        Sequence { cpu: None, accel, only: None }
+    }
+}
+
+/// The boots of one grading, before any of them starts.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The sequences, in the order of their first test in the manifest.
+    pub sequences: Vec<Sequence>,
+    /// Tests that run under TCG although `--accel kvm` was asked for, with
+    /// the manifest's reason.
+    pub under_tcg: Vec<(String, String)>,
+}
+
+/// The plan for an exercise's kernel tests under `accel`.
+pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
+    let mut groups: Vec<(Option<String>, Accel, Vec<Vec<String>>)> = Vec::new();
+    let mut under_tcg = Vec::new();
+    for test in manifest.tests.iter().filter(|t| t.kind == Kind::Qemu) {
+        let cpu = test.cpu.clone().or_else(|| manifest.cpu.clone());
+        let accel = match (&test.tcg_only, accel) {
+            (Some(why), Accel::Kvm) => {
+                under_tcg.push((test.name.clone(), why.clone()));
+                Accel::Tcg
+            }
+            _ => accel,
+        };
+        let group = match groups.iter().position(|(c, a, _)| *c == cpu && *a == accel) {
+            Some(i) => &mut groups[i].2,
+            None => {
+                groups.push((cpu, accel, vec![Vec::new()]));
+                &mut groups.last_mut().expect("just pushed").2
+            }
+        };
+        let current = group.last_mut().expect("a group has a sequence");
+        current.push(test.name.clone());
+        if ends_its_boot(test) {
+            group.push(Vec::new());
+        }
+    }
+    let mut sequences = Vec::new();
+    for (cpu, accel, tests) in groups {
+        for only in tests.into_iter().filter(|t| !t.is_empty()) {
+            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only) });
+        }
+    }
+    if let [single] = &mut sequences[..] {
+        single.only = None;
+    }
+    Plan { sequences, under_tcg }
+}
+
+/// Whether a test, when it passes, ends the boot it runs in.
+fn ends_its_boot(test: &TestSpec) -> bool {
+    test.panic.is_some() || test.exit == Some(ExitSpec::Failure)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn manifest(tests: &str) -> Manifest {
+        let text = format!("number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n{tests}");
+        toml::from_str(&text).unwrap()
+    }
+
+    fn qemu(name: &str, extra: &str) -> String {
+        format!("[[test]]\nname = \"{name}\"\nkind = \"qemu\"\npoints = 1\n{extra}\n")
+    }
+
+    fn names(plan: &Plan) -> Vec<Option<Vec<&str>>> {
+        plan.sequences.iter().map(|s| s.only.as_ref().map(|o| o.iter().map(String::as_str).collect())).collect()
+    }
+
+    const PANICS: &str = "[test.panic]\nmessage = \"m\"\n";
+
+    #[test]
+    fn one_machine_and_no_panic_is_one_sequence_of_everything() {
+        let m = manifest(&format!("{}{}", qemu("a", ""), qemu("b", "")));
+        let plan = for_exercise(&m, Accel::Tcg);
+        assert_eq!(plan.sequences, vec![Sequence::all(Accel::Tcg)]);
+        assert!(plan.under_tcg.is_empty());
+    }
+
+    #[test]
+    fn a_test_that_must_panic_ends_its_sequence() {
+        let m = manifest(&format!("{}{}{}{}", qemu("a", PANICS), qemu("b", ""), qemu("c", PANICS), qemu("d", "")));
+        let plan = for_exercise(&m, Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a"]), Some(vec!["b", "c"]), Some(vec!["d"])]);
+    }
+
+    #[test]
+    fn a_panic_at_the_end_adds_no_boot() {
+        let m = manifest(&format!("{}{}", qemu("a", ""), qemu("b", PANICS)));
+        assert_eq!(for_exercise(&m, Accel::Tcg).sequences, vec![Sequence::all(Accel::Tcg)]);
+    }
+
+    #[test]
+    fn tests_on_another_cpu_get_sequences_of_their_own() {
+        let tests = format!("cpu = \"max\"\n{}{}{}", qemu("a", ""), qemu("b", "cpu = \"qemu64\""), qemu("c", ""));
+        let plan = for_exercise(&manifest(&tests), Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a", "c"]), Some(vec!["b"])]);
+        let cpus: Vec<_> = plan.sequences.iter().map(|s| s.cpu.as_deref()).collect();
+        assert_eq!(cpus, [Some("max"), Some("qemu64")]);
+    }
+
+    #[test]
+    fn under_kvm_tcg_only_tests_run_under_tcg_and_say_why() {
+        let tests = format!("{}{}{}", qemu("a", ""), qemu("b", "tcg_only = \"it hangs\""), qemu("c", ""));
+        let m = manifest(&tests);
+        let under_tcg = for_exercise(&m, Accel::Tcg);
+        assert_eq!(under_tcg.sequences, vec![Sequence::all(Accel::Tcg)], "TCG asked for: nothing moves");
+        let plan = for_exercise(&m, Accel::Kvm);
+        assert_eq!(names(&plan), [Some(vec!["a", "c"]), Some(vec!["b"])]);
+        let accels: Vec<_> = plan.sequences.iter().map(|s| s.accel).collect();
+        assert_eq!(accels, [Accel::Kvm, Accel::Tcg]);
+        assert_eq!(plan.under_tcg, [("b".to_string(), "it hangs".to_string())]);
+    }
+
+    #[test]
+    fn host_tests_need_no_boot() {
+        let m = manifest("[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n");
+        assert!(for_exercise(&m, Accel::Tcg).sequences.is_empty());
+    }
+}

@@ -1,0 +1,323 @@
+//! Running a grading's boots and host tests, several at once, and merging
+//! what they said in a fixed order.
+//!
+//! ```text
+//!             ┌─ host tests ─────────────────────────────┐
+//! plan ──> pool (N jobs) ─ sequence 1: boot, boot again from the next test, ...
+//!             ├─ sequence 2: boot ...                     ├──> merge in boot order ──> Boots
+//!             └─ sequence 3: boot ...                     ┘        (log, notes, results)
+//! ```
+//!
+//! Each sequence of the [`Plan`](crate::plan::Plan) is one job: its boots
+//! follow each other, since where the next one starts depends on how the
+//! last one ended ([`ending::meaning`]). Sequences and the host tests are
+//! independent and share the pool's N workers (`--jobs N`, one per core
+//! by default). With `--verbose` the boots run one at a time, so that their
+//! live output reads in order; under `--gdb` there is one boot.
+//!
+//! Every boot works in a folder of its own under `target/fledge/<package>/`
+//! (image, run configuration, COM2, QEMU's event log), named `boot-N` after
+//! its number once the grading is over; the last boot's files are also
+//! linked into `target/fledge/<package>/` itself, where they always were. Boots are numbered, results merged
+//! and the log written in boot order (sequence by sequence, each in the
+//! order its boots ran), never in the order boots happened to finish: the
+//! first result of a test in that order stands, and the verdict is that of
+//! the first boot that ended badly. So a grading gives the same answer
+//! every time, however its boots raced. The per-exercise lock is held
+//! throughout.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use fledge_ktap::RunConfig;
+
+use crate::capture::Capture;
+use crate::ending::{self, BootEnd, Meaning, Note, Outcome};
+use crate::host_tests;
+use crate::ktap::Stream;
+use crate::plan::Sequence;
+use crate::pool::{self, Job};
+use crate::qemu::{self, Accel, Ending};
+use crate::report::Verdict;
+use crate::{image, lock, log};
+
+/// How to run the boots.
+pub struct Settings<'a> {
+    /// The kernel ELF.
+    pub kernel: &'a Path,
+    /// `target/fledge/<label>/` holds the boots' files, and
+    /// `target/fledge/logs/<label>.log` their log.
+    pub label: &'a str,
+    /// The repository root.
+    pub root: &'a Path,
+    /// The deadline of each boot.
+    pub timeout: Duration,
+    /// The accelerator the grading asked for.
+    pub accel: Accel,
+    /// Copy COM1 to the terminal as it arrives (boots one at a time).
+    pub echo: bool,
+    /// One boot, paused for gdb on this port.
+    pub gdb: Option<u16>,
+    /// How many jobs at once.
+    pub jobs: usize,
+}
+
+/// All the boots of one grading, merged in boot order.
+pub struct Boots {
+    /// The plan (`1..N`) of the first boot that wrote one.
+    pub plan: Option<usize>,
+    /// Each kernel test's result, by number: the first in boot order.
+    pub outcomes: BTreeMap<usize, Outcome>,
+    /// The verdict the first boot that ended badly forces.
+    pub verdict: Option<Verdict>,
+    /// Notes on the boots, in boot order.
+    pub notes: Vec<String>,
+    /// COM2's output of every boot, in boot order.
+    pub com2: String,
+    /// The serial log.
+    pub log: PathBuf,
+}
+
+/// One boot, once it is over.
+struct Done {
+    sequence: usize,
+    start: usize,
+    nonce: String,
+    dir: PathBuf,
+    boot: qemu::Boot,
+    com2: String,
+    plan: Option<usize>,
+    meaning: Meaning,
+}
+
+/// What one job of the pool produced.
+enum Finished {
+    Host(Result<host_tests::Run>),
+    Boots(Result<Vec<Done>>),
+}
+
+/// Runs `sequences` and the host tests (`host`, if any) on the pool, and
+/// merges the boots. `None` for the boots when there are no sequences.
+pub fn all<'a>(
+    settings: &Settings<'_>,
+    sequences: &[Sequence],
+    host: Option<Job<'a, Result<host_tests::Run>>>,
+) -> Result<(Option<Boots>, Option<host_tests::Run>)> {
+    let mut boots = None;
+    let mut host_run = None;
+    if sequences.is_empty() {
+        if let Some(host) = host {
+            host_run = Some(host()?);
+        }
+        return Ok((boots, host_run));
+    }
+    let qemu_path = qemu::find_qemu()?;
+    let dir = settings.root.join("target").join("fledge").join(settings.label);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _lock = lock::exclusive(&dir)?;
+    clear_boot_folders(&dir)?;
+    let counter = AtomicUsize::new(0);
+    let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter };
+    let context = &context;
+    let mut jobs: Vec<Job<'_, Finished>> = Vec::new();
+    if let Some(host) = host {
+        jobs.push(Box::new(move || Finished::Host(host())));
+    }
+    // Under gdb, one boot is the whole session: the first sequence's first.
+    let sequences = if settings.gdb.is_some() { &sequences[..1] } else { sequences };
+    if settings.echo {
+        jobs.push(Box::new(move || {
+            let mut all = Vec::new();
+            for (i, sequence) in sequences.iter().enumerate() {
+                match run_sequence(context, i, sequence) {
+                    Ok(done) => all.extend(done),
+                    Err(error) => return Finished::Boots(Err(error)),
+                }
+            }
+            Finished::Boots(Ok(all))
+        }));
+    } else {
+        for (i, sequence) in sequences.iter().enumerate() {
+            jobs.push(Box::new(move || Finished::Boots(run_sequence(context, i, sequence))));
+        }
+    }
+    let mut done = Vec::new();
+    for finished in pool::run(settings.jobs, jobs) {
+        match finished {
+            Finished::Host(run) => host_run = Some(run?),
+            Finished::Boots(boots) => done.extend(boots?),
+        }
+    }
+    boots = Some(merge(settings, sequences, &dir, done)?);
+    Ok((boots, host_run))
+}
+
+/// What every boot of a grading shares.
+struct Shared<'a> {
+    settings: &'a Settings<'a>,
+    qemu: &'a Path,
+    dir: &'a Path,
+    /// Boots started so far, for `--verbose`'s live headers.
+    counter: &'a AtomicUsize,
+}
+
+/// Removes the boot folders of an earlier grading.
+fn clear_boot_folders(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("boot-")) {
+            fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Boots one sequence: from test 1, and again after each boot that ended
+/// early, as [`ending::meaning`] says.
+fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Result<Vec<Done>> {
+    let settings = context.settings;
+    let only = sequence.only.as_ref().map(|names| names.join(","));
+    let mut start = 1;
+    let mut done_before = BTreeSet::new();
+    let mut boots = Vec::new();
+    loop {
+        let dir = context.dir.join(format!("boot-{}.{}", index + 1, boots.len() + 1));
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let nonce = image::nonce()?;
+        let config = RunConfig { nonce: &nonce, start, only: only.as_deref() };
+        let image = image::build(settings.kernel, &config, &dir)?;
+        let com2 = dir.join("com2.log");
+        let request = qemu::Request {
+            image: &image,
+            com2: &com2,
+            timeout: settings.timeout,
+            accel: sequence.accel,
+            echo: settings.echo,
+            events: &dir.join("qemu-events.log"),
+            gdb: settings.gdb,
+            cpu: sequence.cpu.as_deref(),
+        };
+        if settings.echo {
+            let number = context.counter.fetch_add(1, Ordering::SeqCst) + 1;
+            eprintln!("----- boot {number}: from test {start} -----");
+        }
+        let boot = qemu::boot(context.qemu, &request)?;
+        if boot.ending == Ending::Interrupted {
+            bail!("interrupted: QEMU was stopped");
+        }
+        let com2 = String::from_utf8_lossy(&fs::read(&com2).unwrap_or_default()).into_owned();
+        let stream = Stream::parse(&log::output(&boot.com1));
+        let first_lines = first_lines(&boot.com1, 3);
+        let meaning = ending::meaning(&BootEnd {
+            ending: boot.ending,
+            stream: &stream,
+            nonce: &nonce,
+            start,
+            only: sequence.only.as_deref(),
+            timeout: settings.timeout,
+            stderr: &boot.stderr,
+            first_lines: &first_lines,
+            boots_before: boots.len(),
+            done_before: &done_before,
+        });
+        done_before.extend(meaning.outcomes.iter().map(|o| o.name.clone()));
+        let next = if settings.gdb.is_some() { None } else { meaning.next };
+        boots.push(Done { sequence: index, start, nonce, dir, boot, com2, plan: stream.plan, meaning });
+        match next {
+            Some(next) => start = next,
+            None => return Ok(boots),
+        }
+    }
+}
+
+/// The first `n` lines of a boot's COM1.
+fn first_lines(com1: &Capture, n: usize) -> String {
+    String::from_utf8_lossy(com1.head()).lines().take(n).collect::<Vec<_>>().join("\n")
+}
+
+/// Numbers the boots in order, names their folders after their numbers,
+/// writes the log and gathers results, notes and the verdict.
+fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: Vec<Done>) -> Result<Boots> {
+    // Sequence by sequence; each sequence's boots are in the order they ran.
+    done.sort_by_key(|d| d.sequence);
+    let log_path = settings.root.join("target").join("fledge").join("logs").join(format!("{}.log", settings.label));
+    let mut boots = Boots {
+        plan: None,
+        outcomes: BTreeMap::new(),
+        verdict: None,
+        notes: Vec::new(),
+        com2: String::new(),
+        log: log_path,
+    };
+    let mut entries = Vec::new();
+    let mut reported_by: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, boot) in done.iter().enumerate() {
+        let number = i + 1;
+        let folder = dir.join(format!("boot-{number}"));
+        fs::rename(&boot.dir, &folder)
+            .with_context(|| format!("cannot rename {} to {}", boot.dir.display(), folder.display()))?;
+        boots.plan = boots.plan.or(boot.plan);
+        for note in &boot.meaning.notes {
+            let text = match note {
+                Note::Boot(phrase) => format!("boot {number} {phrase}"),
+                Note::Said(text) => text.clone(),
+            };
+            if !boots.notes.contains(&text) {
+                boots.notes.push(text);
+            }
+        }
+        boots.verdict = match (boots.verdict, boot.meaning.verdict) {
+            (None | Some(Verdict::Failed), Some(verdict)) => Some(verdict),
+            (verdict, _) => verdict,
+        };
+        for outcome in &boot.meaning.outcomes {
+            match reported_by.get(&outcome.number) {
+                Some(first) => boots.notes.push(format!(
+                    "boot {number} reported test {} (`{}`) too, after boot {first}; the first result stands",
+                    outcome.number, outcome.name
+                )),
+                None => {
+                    reported_by.insert(outcome.number, number);
+                    boots.outcomes.insert(outcome.number, outcome.clone());
+                }
+            }
+        }
+        boots.com2.push_str(&boot.com2);
+        let sequence = &sequences[boot.sequence];
+        entries.push(log::Entry {
+            number,
+            start: boot.start,
+            cpu: sequence.cpu.as_deref(),
+            accel: (settings.accel != Accel::Tcg).then_some(sequence.accel),
+            nonce: &boot.nonce,
+            ending: boot.boot.ending,
+            elapsed: boot.boot.elapsed,
+            com1: &boot.boot.com1,
+            stderr: &boot.boot.stderr,
+        });
+    }
+    log::write(&boots.log, &entries)?;
+    if !done.is_empty() {
+        link_last_boot(dir, &dir.join(format!("boot-{}", done.len())))?;
+    }
+    Ok(boots)
+}
+
+/// The files every boot leaves, by name.
+const BOOT_FILES: [&str; 4] = ["disk.img", "run-config.txt", "com2.log", "qemu-events.log"];
+
+/// Makes the last boot's files appear in the package's folder too.
+fn link_last_boot(dir: &Path, last: &Path) -> Result<()> {
+    for name in BOOT_FILES {
+        let (from, to) = (last.join(name), dir.join(name));
+        let _ = fs::remove_file(&to);
+        if from.is_file() && fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
+}
