@@ -15,7 +15,7 @@ use std::path::Path;
 use fledge_ktap::exit::ExitCode;
 
 use crate::ending::{Outcome, Said};
-use crate::manifest::{ExitSpec, Manifest, PanicSpec, Port, TestSpec};
+use crate::manifest::{ConformanceSpec, ExitSpec, Manifest, PanicSpec, Port, Suite, TestSpec};
 use crate::qemu::Ending;
 
 /// Whether a kernel test's result is what its manifest entry asks for.
@@ -42,6 +42,9 @@ pub fn judge(root: &Path, manifest: &Manifest, spec: &TestSpec, result: &Outcome
         };
         return Err(format!("the test returned, but the line {shown} never appeared {place}"));
     }
+    if let Some(conformance) = spec.conformance {
+        judge_conformance(conformance, com2)?;
+    }
     match spec.exit {
         Some(exit) if !exit.ended(result.ending) => Err(format!(
             "the test passed, but then the kernel {}, where the grader wanted the {} exit (status {})",
@@ -50,6 +53,16 @@ pub fn judge(root: &Path, manifest: &Manifest, spec: &TestSpec, result: &Outcome
             exit.code().qemu_status()
         )),
         _ => Ok(()),
+    }
+}
+
+/// What a conformance suite wrote, judged by the suite's own check. (The
+/// manifest only allows COM2, where the suite writes.)
+fn judge_conformance(spec: ConformanceSpec, com2: &str) -> Result<(), String> {
+    match spec.suite {
+        Suite::Console => fledge_conformance::console::check_received(com2.as_bytes()).map_err(|mismatch| {
+            format!("the test returned, but what COM2 received breaks the Console contract: {mismatch}")
+        }),
     }
 }
 
@@ -180,6 +193,23 @@ fn describe_ending(ending: Ending) -> String {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn the_console_suite_is_judged_by_its_own_check() {
+        let spec = ConformanceSpec { suite: Suite::Console, port: Port::Com2 };
+        // What a console that keeps the contract sends, after other output.
+        let mut sent = fledge_fakes::Recorder::new(fledge_fakes::Sink);
+        let log = sent.log();
+        fledge_conformance::console::write_script(&mut sent).unwrap();
+        let good = format!("COM2 works too\n{}", log.text());
+        assert_eq!(judge_conformance(spec, &good), Ok(()));
+        // The same with a `\r` added before one line end.
+        let bad = good.replacen("\n", "\r\n", 3);
+        let why = judge_conformance(spec, &bad).unwrap_err();
+        assert!(why.starts_with("the test returned, but what COM2 received breaks the Console contract: "), "{why}");
+        assert!(why.contains("differs from the script at byte"), "{why}");
+        assert!(judge_conformance(spec, "COM2 works too\n").is_err(), "no script at all");
+    }
 
     #[test]
     fn endings_are_described_with_the_shared_statuses() {

@@ -91,6 +91,33 @@ pub struct TestSpec {
     /// booting and still runs it under TCG, in boots of its own.
     #[serde(default)]
     pub tcg_only: Option<String>,
+    /// A conformance suite whose output the grader checks on the host, with
+    /// the suite's own check from `fledge-conformance`.
+    #[serde(default)]
+    pub conformance: Option<ConformanceSpec>,
+}
+
+/// `[test.conformance]`: the test runs one of `fledge-conformance`'s
+/// suites on a device whose output only the host can see, and the grader
+/// judges what arrived with the same crate's check. A kernel cannot read
+/// back what its serial port sent, so the console suite writes its script
+/// on COM2, and the grader runs `fledge_conformance::console::check_received`
+/// on everything COM2 received.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConformanceSpec {
+    /// Which suite.
+    pub suite: Suite,
+    /// Where its output arrives.
+    pub port: Port,
+}
+
+/// The suites the grader can judge from the host side.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Suite {
+    /// `fledge_conformance::console`: every byte, in order, nothing added.
+    Console,
 }
 
 /// A kernel test that passes by panicking: its KTAP result must be
@@ -176,14 +203,23 @@ impl Manifest {
                 bail!("{}: test `{}` is listed twice", path.display(), test.name);
             }
             let kernel_only = !test.expect.is_empty()
+                || test.conformance.is_some()
                 || test.panic.is_some()
                 || test.exit.is_some()
                 || test.cpu.is_some()
                 || test.tcg_only.is_some();
             if test.kind == Kind::Host && kernel_only {
                 bail!(
-                    "{}: host test `{}` cannot expect serial output, a panic, an exit, a CPU model or TCG: \
+                    "{}: host test `{}` cannot expect serial output, a conformance check, a panic, an exit, a CPU model or TCG: \
                      those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
+                    path.display(),
+                    test.name
+                );
+            }
+            if test.conformance.is_some_and(|c| c.port != Port::Com2) {
+                bail!(
+                    "{}: test `{}`: a conformance suite's output is checked on COM2 (COM1 carries the KTAP report): \
+                     write `port = \"com2\"`",
                     path.display(),
                     test.name
                 );
@@ -322,6 +358,22 @@ mod test {
         std::fs::write(dir.path().join("exercise.toml"), text).unwrap();
         let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
         assert!(error.contains("host test `a` cannot") && error.contains("kind = \"qemu\""), "{error}");
+    }
+
+    #[test]
+    fn a_conformance_check_reads_com2() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n[[test]]\nname = \"a\"\npoints = 1\n";
+        let write = |rest: &str| std::fs::write(dir.path().join("exercise.toml"), format!("{head}{rest}")).unwrap();
+        write("kind = \"qemu\"\n[test.conformance]\nsuite = \"console\"\nport = \"com2\"\n");
+        let loaded = Manifest::load(dir.path()).unwrap();
+        assert_eq!(loaded.tests[0].conformance, Some(ConformanceSpec { suite: Suite::Console, port: Port::Com2 }));
+        write("kind = \"qemu\"\n[test.conformance]\nsuite = \"console\"\nport = \"com1\"\n");
+        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
+        assert!(error.contains("checked on COM2"), "{error}");
+        write("kind = \"host\"\n[test.conformance]\nsuite = \"console\"\nport = \"com2\"\n");
+        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
+        assert!(error.contains("host test `a` cannot"), "{error}");
     }
 
     #[test]

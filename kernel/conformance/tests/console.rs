@@ -163,35 +163,3 @@ fn a_mismatch_names_the_first_difference() {
     assert!(message.contains("(line 24 of the frame)"), "{message}");
     assert!(BEGIN.len() < at);
 }
-
-/// Until the grader runs `check_received` on COM2's capture, exercise 01's
-/// manifest lists the frame's lines for its `console_conforms` test, as
-/// `[[test.expect]]` lines on `com2`. This keeps the two in step: a change
-/// to the script fails here, with the lines the manifest should have.
-#[test]
-fn exercise_01_expects_every_line_of_the_frame_on_com2() {
-    let manifest = include_str!("../../../exercises/01-serial/exercise.toml");
-    let test = manifest
-        .split("[[test]]")
-        .find(|test| test.contains("name = \"console_conforms\""))
-        .expect("exercise 01's manifest has a test console_conforms");
-    let mut listed = Vec::new();
-    for expect in test.split("[[test.expect]]").skip(1) {
-        assert!(expect.contains("port = \"com2\""), "an expected line is not on com2: {expect}");
-        let line = expect.lines().find_map(|l| l.strip_prefix("line = \"")).expect("a line = \"...\"");
-        let line = line.strip_suffix('"').expect("a one-line string");
-        listed.push(line.replace("\\\"", "\"").replace("\\\\", "\\"));
-    }
-    let script = String::from_utf8(script()).unwrap();
-    let frame: Vec<String> = script.lines().map(|line| line.trim_end_matches('\r').to_string()).collect();
-    if listed != frame {
-        let wanted: String = frame
-            .iter()
-            .map(|line| {
-                let line = line.replace('\\', "\\\\").replace('"', "\\\"");
-                format!("[[test.expect]]\nport = \"com2\"\nline = \"{line}\"\n")
-            })
-            .collect();
-        panic!("exercise 01's manifest should expect these lines for console_conforms:\n{wanted}");
-    }
-}
