@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures how soon `cargo grade --watch` grades again after a save: it
 # starts a watcher on exercise 01's reference solution, appends a comment to
-# one of its files (RUNS times), and reports when the watcher noticed and
-# when the new result was on screen. The file is put back as it was.
+# the lib.rs of its upstream crate, kernel/pc/serial (RUNS times), and
+# reports when the watcher noticed and when the new result was on screen.
+# The file is put back as it was.
 #
 #   scripts/watch-latency.sh        3 saves
 #   scripts/watch-latency.sh 10     10 saves
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${1:-3}
-file=solutions/01-serial/src/lib.rs
+file=kernel/pc/serial/src/lib.rs
 out=$(mktemp)
 backup=$(mktemp)
 cp "$file" "$backup"

@@ -28,24 +28,22 @@ const SETTLE: Duration = Duration::from_millis(150);
 
 /// Grades, then grades again after every change, until Ctrl-C.
 pub fn run(root: &Path, manifest: &Manifest, solution: bool, options: Options) -> Result<ExitCode> {
-    let side = if solution { "solutions" } else { "exercises" };
-    let dir = root.join(side).join(manifest.folder());
+    // A solution's code lives upstream, in kernel/: watch that too.
+    let dirs = if solution {
+        vec![root.join("solutions").join(manifest.folder()), root.join("kernel")]
+    } else {
+        vec![root.join("exercises").join(manifest.folder())]
+    };
     let (events, changes) = mpsc::channel();
-    let _watcher = watch(&dir, events)?;
+    let _watcher = watch(&dirs, events)?;
+    let shown: Vec<String> = dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).display().to_string()).collect();
     let last = loop {
         let report = grade::exercise(root, manifest, solution, options)?;
         if !solution {
             history::record(root, &report)?;
         }
         println!("{}", summary(root, &report, manifest));
-        println!(
-            "{}",
-            style(format!(
-                "Watching {} for changes. Ctrl-C to stop.",
-                dir.strip_prefix(root).unwrap_or(&dir).display()
-            ))
-            .dim()
-        );
+        println!("{}", style(format!("Watching {} for changes. Ctrl-C to stop.", shown.join(" and "))).dim());
         match next_change(&changes) {
             Some(path) => {
                 let after = modified(&path).map(|at| format!(" ({:.2} s after the save)", at.as_secs_f64()));
@@ -61,18 +59,24 @@ pub fn run(root: &Path, manifest: &Manifest, solution: bool, options: Options) -
     Ok(if last == Verdict::Passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Starts watching `dir`: file events if the system has them, polling if
+/// Starts watching `dirs`: file events if the system has them, polling if
 /// not.
-fn watch(dir: &Path, events: mpsc::Sender<notify::Result<notify::Event>>) -> Result<Box<dyn Watcher>> {
-    let native = RecommendedWatcher::new(events.clone(), Config::default())
-        .and_then(|mut w| w.watch(dir, RecursiveMode::Recursive).map(|()| w));
+fn watch(dirs: &[PathBuf], events: mpsc::Sender<notify::Result<notify::Event>>) -> Result<Box<dyn Watcher>> {
+    let native = RecommendedWatcher::new(events.clone(), Config::default()).and_then(|mut w| {
+        dirs.iter().try_for_each(|dir| w.watch(dir, RecursiveMode::Recursive))?;
+        Ok(w)
+    });
     match native {
         Ok(watcher) => Ok(Box::new(watcher)),
         Err(error) => {
             eprintln!("no file events here ({error}); checking for changes twice a second instead");
             let config = Config::default().with_poll_interval(Duration::from_millis(500));
             let mut watcher = PollWatcher::new(events, config).context("cannot watch the exercise's files")?;
-            watcher.watch(dir, RecursiveMode::Recursive).with_context(|| format!("cannot watch {}", dir.display()))?;
+            for dir in dirs {
+                watcher
+                    .watch(dir, RecursiveMode::Recursive)
+                    .with_context(|| format!("cannot watch {}", dir.display()))?;
+            }
             Ok(Box::new(watcher))
         }
     }
