@@ -8,7 +8,7 @@ use core::fmt::Write;
 
 use fledge_boot::Case;
 
-fn flood() {
+fn floods() {
     let mut line = 0u64;
     loop {
         let _ = writeln!(fledge_boot::com1::Com1, "flood line {line}: the quick brown fox jumps over the lazy dog");
@@ -16,6 +16,8 @@ fn flood() {
     }
 }
 
-static CASES: &[Case] = &[Case::new("floods", flood), Case::new("never_reached", || {})];
+fn never_reached() {}
+
+static CASES: &[Case] = fledge_boot::cases![floods, never_reached];
 
 fledge_boot::test_kernel!(CASES);

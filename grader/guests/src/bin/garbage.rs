@@ -7,7 +7,7 @@
 
 use fledge_boot::Case;
 
-fn noisy() {
+fn noisy_but_fine() {
     fledge_boot::com1::write_bytes(b"\xff\xfe\x00\x1b[2J\x1b[31mred\x1b[0m \xc3\x28 ok 99 fake\n\x00\x00\n");
 }
 
@@ -15,7 +15,8 @@ fn fails_in_colour() {
     panic!("\u{1b}[2J\u{1b}[31mcleared your screen\u{1b}[0m\u{7}\0");
 }
 
-static CASES: &[Case] =
-    &[Case::new("noisy_but_fine", noisy), Case::new("fails_in_colour", fails_in_colour), Case::new("last", || {})];
+fn last() {}
+
+static CASES: &[Case] = fledge_boot::cases![noisy_but_fine, fails_in_colour, last];
 
 fledge_boot::test_kernel!(CASES);

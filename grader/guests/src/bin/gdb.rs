@@ -5,6 +5,8 @@
 
 use fledge_boot::Case;
 
-static CASES: &[Case] = &[Case::new("only", || {})];
+fn only() {}
+
+static CASES: &[Case] = fledge_boot::cases![only];
 
 fledge_boot::test_kernel!(CASES);

@@ -5,12 +5,16 @@
 
 use fledge_boot::Case;
 
-fn hang() {
+fn hangs() {
     loop {
         core::hint::spin_loop();
     }
 }
 
-static CASES: &[Case] = &[Case::new("fine", || {}), Case::new("hangs", hang), Case::new("never_reached", || {})];
+fn fine() {}
+
+fn never_reached() {}
+
+static CASES: &[Case] = fledge_boot::cases![fine, hangs, never_reached];
 
 fledge_boot::test_kernel!(CASES);

@@ -6,7 +6,14 @@
 
 use fledge_boot::Case;
 
-static CASES: &[Case] =
-    &[Case::new("before", || {}), Case::new("panics", || panic!("half way there")), Case::new("after", || {})];
+fn before() {}
+
+fn panics() {
+    panic!("half way there");
+}
+
+fn after() {}
+
+static CASES: &[Case] = fledge_boot::cases![before, panics, after];
 
 fledge_boot::test_kernel!(CASES);

@@ -4,6 +4,10 @@
 
 use fledge_boot::Case;
 
-static CASES: &[Case] = &[Case::new("first", || {}), Case::new("second", || {})];
+fn first() {}
+
+fn second() {}
+
+static CASES: &[Case] = fledge_boot::cases![first, second];
 
 fledge_boot::test_kernel!(CASES);

@@ -8,7 +8,7 @@
 use fledge_boot::Case;
 use x86_64::instructions::port::Port;
 
-fn reset() {
+fn resets_the_machine() {
     // SAFETY: not harmless at all, on purpose: the 8042 keyboard
     // controller's command 0xfe pulses the CPU's reset line.
     unsafe { Port::<u8>::new(0x64).write(0xfe) };
@@ -17,6 +17,8 @@ fn reset() {
     }
 }
 
-static CASES: &[Case] = &[Case::new("resets_the_machine", reset), Case::new("after_the_reset", || {})];
+fn after_the_reset() {}
+
+static CASES: &[Case] = fledge_boot::cases![resets_the_machine, after_the_reset];
 
 fledge_boot::test_kernel!(CASES);

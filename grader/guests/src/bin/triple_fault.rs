@@ -10,7 +10,7 @@ use fledge_boot::Case;
 use x86_64::VirtAddr;
 use x86_64::instructions::tables::{DescriptorTablePointer, lidt};
 
-fn triple_fault() {
+fn resets_the_cpu() {
     let empty = DescriptorTablePointer { limit: 0, base: VirtAddr::new(0) };
     // SAFETY: not sound at all, on purpose: loading an empty IDT makes the
     // next interrupt reset the machine, which is what this guest is for.
@@ -18,6 +18,8 @@ fn triple_fault() {
     x86_64::instructions::interrupts::int3();
 }
 
-static CASES: &[Case] = &[Case::new("resets_the_cpu", triple_fault), Case::new("after_the_crash", || {})];
+fn after_the_crash() {}
+
+static CASES: &[Case] = fledge_boot::cases![resets_the_cpu, after_the_crash];
 
 fledge_boot::test_kernel!(CASES);
