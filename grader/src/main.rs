@@ -85,7 +85,8 @@ struct Args {
     /// manifest entry says `tcg_only` still run under tcg.
     #[arg(long, value_enum, default_value = "tcg")]
     accel: Accel,
-    /// How many boots and host test runs at once (default: one per core).
+    /// How many boots and host test runs at once (default: one more than
+    /// the cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Show every hint for failing tests, not only the first.

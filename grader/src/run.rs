@@ -11,8 +11,8 @@
 //! Each sequence of the [`Plan`](crate::plan::Plan) is one job: its boots
 //! follow each other, since where the next one starts depends on how the
 //! last one ended ([`ending::meaning`]). Sequences and the host tests are
-//! independent and share the pool's N workers (`--jobs N`, one per core
-//! by default). With `--verbose` the boots run one at a time, so that their
+//! independent and share the pool's N workers (`--jobs N`, one more than
+//! the cores by default). With `--verbose` the boots run one at a time, so that their
 //! live output reads in order; under `--gdb` there is one boot.
 //!
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
