@@ -14,20 +14,35 @@
 //! binary, so there is nothing to install. Exit status: 0 for full marks,
 //! 1 for anything less, 2 when the grader itself could not do its job.
 
-// The stages of a grading, in the order it goes through them (`grade`
-// strings them together):
-mod build; // cargo builds of the kernel and the host tests
-mod ending; // what a boot's ending means (pure)
-mod grade;
-mod host_tests; // the host test binary and libtest's report
-mod image; // a boot's disk image and run configuration
-mod judge; // a kernel test against its manifest entry
-mod ktap; // reading KTAP from a boot's COM1
+// The stages of a grading, in the order it goes through them; `grade`
+// strings them together:
+//
+//   manifest, plan ──> build ──> run (image, qemu) ──> ktap, host_tests
+//        ──> ending, judge ──> report
+mod grade; // the pipeline, stage by stage
+
+// 1. What to grade.
 mod manifest; // the exercise manifest, `exercise.toml`
 mod plan; // the boot plan: which boots, on which machine, running which tests
+
+// 2. Build.
+mod build; // cargo builds of the kernel and the host tests
+
+// 3. Boot (and run the host tests).
+mod image; // a boot's disk image and run configuration
 mod qemu; // one boot in QEMU
+mod run; // boots and host tests, several at once, merged in boot order
+
+// 4. Parse what came out.
+mod host_tests; // the host test binary and libtest's report
+mod ktap; // reading KTAP from a boot's COM1
+
+// 5. Judge.
+mod ending; // what a boot's ending means (pure)
+mod judge; // a kernel test against its manifest entry
+
+// 6. Report.
 mod report; // the verdict, and its renderings: scorecard, JSON, JUnit
-mod run; // boots and host tests, several at once, merged in boot order // the pipeline, stage by stage
 
 // The commands besides grading once:
 mod gdb; // --gdb: one boot, paused for a debugger
