@@ -4,6 +4,7 @@
 //! ```text
 //! cargo grade                        the exercises and their last scores
 //! cargo grade exercise-01            grade your work on exercise 01
+//! cargo grade 01 --hint              ... and show the next hint of the first failing test
 //! cargo grade 01 --solution          grade the reference solution
 //! cargo grade 01 --junit FILE        also write the result as JUnit XML
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
@@ -52,6 +53,7 @@ mod watch; // --watch: grade again on every save
 // Plumbing:
 mod capture; // the head and tail of a stream that may never end
 mod child; // child processes that never outlive the grader
+mod hints; // how far up each test's hint ladder the learner has climbed
 mod history; // the last score of each exercise
 mod lock; // one grader per exercise at a time
 mod log; // the serial log, boots in order
@@ -104,15 +106,16 @@ struct Args {
     /// the cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Show every hint for failing tests, not only the first.
-    #[arg(long)]
+    /// Show the next hint of the first failing test, and keep showing it:
+    /// each `--hint` climbs one rung of that test's hints.
+    #[arg(long, conflicts_with = "watch")]
     hint: bool,
     /// Copy the guest's serial output to the terminal as it arrives (the
     /// boots then run one at a time).
     #[arg(long)]
     verbose: bool,
     /// Grade again every time a file of the exercise is saved, and show the
-    /// next failing test with its hint.
+    /// next failing test with its hints.
     #[arg(long, requires = "exercise", conflicts_with_all = ["json", "junit", "gdb"])]
     watch: bool,
     /// Boot once with QEMU's gdb server, paused before the first
@@ -161,23 +164,23 @@ fn run(args: &Args) -> Result<ExitCode> {
         let kernel = gdb::Kernel { path: args.kernel.as_deref(), exercise: args.exercise.as_deref() };
         return gdb::run(&root, kernel, args.solution, args.timeout.map(Duration::from_secs), options);
     }
-    let mut report = if let Some(kernel) = &args.kernel {
+    let report = if let Some(kernel) = &args.kernel {
         grade::kernel(&root, kernel, options)?
     } else if let Some(query) = &args.exercise {
         let manifest = manifest::find(&root, query)?;
         if args.watch {
             return watch::run(&root, &manifest, args.solution, options);
         }
-        let report = grade::exercise(&root, &manifest, args.solution, options)?;
+        let mut report = grade::exercise(&root, &manifest, args.solution, options)?;
         if !args.solution {
             history::record(&root, &report)?;
         }
+        hints::reveal(&root, &mut report, args.hint, !args.solution)?;
         report
     } else {
         list(&root)?;
         return Ok(ExitCode::SUCCESS);
     };
-    report.all_hints = args.hint;
     show(&report, args.json)?;
     if let Some(path) = &args.junit {
         junit::write(&report, path)?;

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::manifest::Kind;
 
@@ -63,14 +63,14 @@ pub enum Status {
     Skipped,
 }
 
-/// One test on the scorecard.
-#[derive(Clone, Debug, Serialize)]
+/// One test on the scorecard. In JSON, a test that did not pass also has
+/// `hints`: the rungs of its hint ladder the scorecard shows.
+#[derive(Clone, Debug)]
 pub struct TestReport {
     /// The test's name, as the manifest (or the kernel) gives it.
     pub name: String,
     /// Its full path, when that says more than the name: a host test's
     /// module path (`paging::translate_walks_four_levels`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Where it ran.
     pub kind: Kind,
@@ -81,17 +81,52 @@ pub struct TestReport {
     /// Points possible.
     pub max_points: u32,
     /// Why it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnostic: Option<String>,
-    /// The manifest's hints.
-    #[serde(skip)]
+    /// The manifest's hints: a ladder, from the idea and the place to look
+    /// up to near-code.
     pub hints: Vec<String>,
+    /// How many rungs of the ladder `--hint` has revealed (see `hints.rs`);
+    /// the first is always shown, so 0 and 1 show the same.
+    pub revealed: usize,
+    /// Whether this grading's `--hint` revealed the last of them.
+    pub just_revealed: bool,
 }
 
 impl TestReport {
     /// A test worth `max_points` that has not run yet.
     pub fn new(name: String, kind: Kind, max_points: u32, hints: Vec<String>) -> TestReport {
-        TestReport { name, path: None, kind, status: Status::NotRun, points: 0, max_points, diagnostic: None, hints }
+        TestReport {
+            name,
+            path: None,
+            kind,
+            status: Status::NotRun,
+            points: 0,
+            max_points,
+            diagnostic: None,
+            hints,
+            revealed: 0,
+            just_revealed: false,
+        }
+    }
+
+    /// The hints shown for this test: none once it passed; otherwise the
+    /// first rung, and every rung `--hint` revealed before.
+    pub fn shown_hints(&self) -> &[String] {
+        if self.status == Status::Passed {
+            return &[];
+        }
+        &self.hints[..self.revealed.max(1).min(self.hints.len())]
+    }
+
+    /// What goes before the hint at `rung` (from 0): `hint 2/3`, or just
+    /// `hint` for a test with one.
+    pub fn hint_label(&self, rung: usize) -> String {
+        if self.hints.len() > 1 { format!("hint {}/{}", rung + 1, self.hints.len()) } else { "hint".into() }
+    }
+
+    /// Whether the ladder has rungs not shown yet.
+    pub fn more_hints(&self) -> bool {
+        self.shown_hints().len() < self.hints.len()
     }
 
     /// It passed: all its points.
@@ -144,9 +179,6 @@ pub struct Report {
     /// Compiler errors, when the build failed.
     #[serde(skip)]
     pub build_errors: Option<String>,
-    /// Whether all hints are shown, not only the first.
-    #[serde(skip)]
-    pub all_hints: bool,
 }
 
 impl Report {
@@ -163,8 +195,23 @@ impl Report {
             title,
             chapter: None,
             build_errors: None,
-            all_hints: false,
         }
+    }
+
+    /// The test whose hints `--hint` climbs: the first, in scorecard order,
+    /// that did not pass and has hints. None while the exercise does not
+    /// compile, since the scorecard then shows no tests.
+    pub fn hinted_test(&self) -> Option<&TestReport> {
+        let index = self.hinted_index()?;
+        self.tests.get(index)
+    }
+
+    /// Where [`hinted_test`](Self::hinted_test) is in `tests`.
+    pub fn hinted_index(&self) -> Option<usize> {
+        if self.build_errors.is_some() {
+            return None;
+        }
+        self.tests.iter().position(|t| t.status != Status::Passed && !t.hints.is_empty())
     }
 
     /// Adds up the points and settles the verdict from the tests, unless a
@@ -179,5 +226,36 @@ impl Report {
             }
             None => Verdict::Failed,
         };
+    }
+}
+
+impl Serialize for TestReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The JSON fields, in the order scripts have always seen them.
+        #[derive(Serialize)]
+        struct Json<'a> {
+            name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            path: &'a Option<String>,
+            kind: Kind,
+            status: Status,
+            points: u32,
+            max_points: u32,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            diagnostic: &'a Option<String>,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            hints: &'a [String],
+        }
+        Json {
+            name: &self.name,
+            path: &self.path,
+            kind: self.kind,
+            status: self.status,
+            points: self.points,
+            max_points: self.max_points,
+            diagnostic: &self.diagnostic,
+            hints: self.shown_hints(),
+        }
+        .serialize(serializer)
     }
 }

@@ -21,7 +21,7 @@ use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::grade::{self, Options};
 use crate::manifest::Manifest;
 use crate::report::{Report, Status, Verdict};
-use crate::{child, history};
+use crate::{child, hints, history};
 
 /// How long to wait for more events after the first one of a change.
 const SETTLE: Duration = Duration::from_millis(150);
@@ -38,11 +38,13 @@ pub fn run(root: &Path, manifest: &Manifest, solution: bool, options: Options) -
     let _watcher = watch(&dirs, events)?;
     let shown: Vec<String> = dirs.iter().map(|d| d.strip_prefix(root).unwrap_or(d).display().to_string()).collect();
     let last = loop {
-        let report = grade::exercise(root, manifest, solution, options)?;
+        let mut report = grade::exercise(root, manifest, solution, options)?;
         if !solution {
             history::record(root, &report)?;
         }
-        println!("{}", summary(root, &report, manifest));
+        // Read again each time: `--hint` may have climbed in another terminal.
+        hints::reveal(root, &mut report, false, !solution)?;
+        println!("{}", summary(root, &report, manifest, solution));
         println!("{}", style(format!("Watching {} for changes. Ctrl-C to stop.", shown.join(" and "))).dim());
         match next_change(&changes) {
             Some(path) => {
@@ -125,9 +127,9 @@ fn modified(path: &Path) -> Option<Duration> {
     SystemTime::now().duration_since(at).ok()
 }
 
-/// A short scorecard: the score, and the first test that fails with its
-/// hint, which is the next thing to work on.
-fn summary(root: &Path, report: &Report, manifest: &Manifest) -> String {
+/// A short scorecard: the score, and the first test that fails with the
+/// hints revealed so far, which is the next thing to work on.
+fn summary(root: &Path, report: &Report, manifest: &Manifest, solution: bool) -> String {
     let score = format!("{}: {}/{}", report.title, report.score, report.max_score);
     if let Some(errors) = &report.build_errors {
         let first: Vec<&str> = errors.lines().take(20).collect();
@@ -146,8 +148,12 @@ fn summary(root: &Path, report: &Report, manifest: &Manifest) -> String {
     if let Some(why) = &next.diagnostic {
         out.push_str(&format!("\n  {}", style(crate::sanitize::line(why)).dim()));
     }
-    if let Some(hint) = next.hints.first() {
-        out.push_str(&format!("\n  {} {hint}", style("hint:").cyan().bold()));
+    for (rung, hint) in next.shown_hints().iter().enumerate() {
+        out.push_str(&format!("\n  {} {hint}", style(format!("{}:", next.hint_label(rung))).cyan().bold()));
+    }
+    if next.more_hints() && !solution {
+        let label = next.hint_label(next.shown_hints().len());
+        out.push_str(&format!("\n  (`cargo grade {} --hint` shows {label})", manifest.id()));
     }
     if failing.len() > 1 {
         out.push_str(&format!(

@@ -5,8 +5,8 @@
 //! (`exercise-01`, or the kernel's path with `--kernel`); each test is one
 //! `<testcase>` whose class name says where it ran (`exercise-01.host`,
 //! `exercise-01.qemu`). A failed test carries its diagnostic as the failure
-//! message and its first hint (every hint with `--hint`) as the failure's
-//! text; a test that never ran, or that the kernel skipped, is skipped.
+//! message and the hints the scorecard shows (the first rung of its ladder,
+//! and those `--hint` revealed) as the failure's text; a test that never ran, or that the kernel skipped, is skipped.
 //! The score, the verdict and the serial log's path are suite properties;
 //! the notes go to `<system-out>` and the compiler's errors, if any, to
 //! `<system-err>`.
@@ -66,7 +66,7 @@ fn properties(report: &Report) -> Vec<Property> {
 
 /// The `<testcase>` for one test.
 fn case(report: &Report, test: &TestReport) -> TestCase {
-    let mut case = TestCase::new(test.name.as_str(), status(report, test));
+    let mut case = TestCase::new(test.name.as_str(), status(test));
     case.set_classname(format!("{}.{}", report.exercise, kind(test.kind)));
     case.add_property(Property::new("points", test.points.to_string()));
     case.add_property(Property::new("max_points", test.max_points.to_string()));
@@ -74,15 +74,16 @@ fn case(report: &Report, test: &TestReport) -> TestCase {
 }
 
 /// Passed, failed (with the diagnostic and hints) or skipped.
-fn status(report: &Report, test: &TestReport) -> TestCaseStatus {
+fn status(test: &TestReport) -> TestCaseStatus {
     match test.status {
         Status::Passed => TestCaseStatus::success(),
         Status::Failed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_message(test.diagnostic.as_deref().unwrap_or("failed"));
-            let hints = if report.all_hints { &test.hints[..] } else { &test.hints[..test.hints.len().min(1)] };
+            let hints = test.shown_hints();
             if !hints.is_empty() {
-                let lines: Vec<String> = hints.iter().map(|hint| format!("hint: {hint}")).collect();
+                let lines: Vec<String> =
+                    hints.iter().enumerate().map(|(rung, hint)| format!("{}: {hint}", test.hint_label(rung))).collect();
                 status.set_description(lines.join("\n"));
             }
             status
@@ -120,6 +121,8 @@ mod test {
             max_points: 1,
             diagnostic: diagnostic.map(String::from),
             hints: vec![format!("first hint for {name}"), format!("second hint for {name}")],
+            revealed: 0,
+            just_revealed: false,
         }
     }
 
@@ -158,7 +161,7 @@ mod test {
                 <property name="points" value="0"/>
                 <property name="max_points" value="1"/>
             </properties>
-            <failure message="expected &quot;hi&quot; &amp; got &lt;nothing&gt;">hint: first hint for writes_bytes</failure>
+            <failure message="expected &quot;hi&quot; &amp; got &lt;nothing&gt;">hint 1/2: first hint for writes_bytes</failure>
         </testcase>
         <testcase name="reads_bytes" classname="exercise-01.qemu">
             <properties>
@@ -178,7 +181,7 @@ mod test {
     #[test]
     fn the_xml_reads_back_as_the_same_results() {
         let mut report = report();
-        report.all_hints = true;
+        report.tests[1].revealed = 2;
         report.build_errors = Some("error[E0425]: cannot find value `x`".into());
         let parsed = quick_junit::Report::deserialize_from_str(&to_xml(&report).unwrap()).unwrap();
         let suite = &parsed.test_suites[0];
@@ -190,7 +193,7 @@ mod test {
                 assert_eq!(message.as_deref(), Some("expected \"hi\" & got <nothing>"));
                 assert_eq!(
                     description.as_deref(),
-                    Some("hint: first hint for writes_bytes\nhint: second hint for writes_bytes")
+                    Some("hint 1/2: first hint for writes_bytes\nhint 2/2: second hint for writes_bytes")
                 );
             }
             other => panic!("writes_bytes should have failed, not {other:?}"),

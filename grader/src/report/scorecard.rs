@@ -6,20 +6,26 @@
 //!   PASS  host  writer_sends_text_to_the_console       1/1
 //!   FAIL  qemu  hello_line                             0/2
 //!               the test returned, but the line ... never appeared ...
-//!               hint: ...
+//!               hint 1/3: ...
+//!               hint 2/3 (new): ...
 //!
 //! note: ...
 //! Score: 16/18   verdict: failed
 //! Serial log: target/fledge/logs/exercise-01-serial.log
-//! Stuck? Read book/src/ch01-serial.md; `--hint` shows every hint.
+//! Stuck? Read book/src/ch01-serial.md; `--hint` shows hint 3/3 of `hello_line`.
 //! ```
+//!
+//! A failing test shows the first rung of its hint ladder, and the rungs
+//! `--hint` revealed before (`hints.rs` remembers them); `(new)` marks the
+//! one this grading's `--hint` revealed. The `Stuck?` line says what the
+//! next `--hint` would show.
 //!
 //! Names, diagnostics and notes can quote the guest: they go through
 //! [`sanitize`], so its control characters are shown, never obeyed.
 
 use console::style;
 
-use super::{Report, Status, Verdict};
+use super::{Report, Status, TestReport, Verdict};
 use crate::manifest::Kind;
 use crate::sanitize;
 
@@ -66,9 +72,8 @@ impl Report {
                 if let Some(why) = &test.diagnostic {
                     line(&mut out, format!("              {}", style(sanitize::line(why)).dim()));
                 }
-                let hints = if self.all_hints { &test.hints[..] } else { &test.hints[..test.hints.len().min(1)] };
-                for hint in hints {
-                    line(&mut out, format!("              {} {hint}", style("hint:").cyan().bold()));
+                for (rung, hint) in test.shown_hints().iter().enumerate() {
+                    line(&mut out, format!("              {} {hint}", style(hint_label(test, rung)).cyan().bold()));
                 }
             }
         }
@@ -89,9 +94,95 @@ impl Report {
         if self.verdict != Verdict::Passed
             && let Some(chapter) = &self.chapter
         {
-            let more = if self.all_hints || self.build_errors.is_some() { "" } else { "; `--hint` shows every hint" };
-            line(&mut out, format!("Stuck? Read {chapter}{more}."));
+            line(&mut out, self.stuck(chapter));
         }
         out
+    }
+
+    /// The last line of a scorecard that is not full marks: what to read,
+    /// and what `--hint` would show next.
+    fn stuck(&self, chapter: &str) -> String {
+        let Some(test) = self.hinted_test() else {
+            return format!("Stuck? Read {chapter}.");
+        };
+        let name = sanitize::line(&test.name);
+        if test.more_hints() {
+            let next = test.hint_label(test.shown_hints().len());
+            return format!("Stuck? Read {chapter}; `--hint` shows {next} of `{name}`.");
+        }
+        let place = match section(&test.hints[0]) {
+            Some(section) => format!("section \"{section}\" of {chapter}"),
+            None => chapter.to_string(),
+        };
+        format!("Stuck? Every hint of `{name}` is shown above; read {place} once more.")
+    }
+}
+
+/// `hint 2/3:`, with `(new)` for the rung this grading's `--hint` revealed.
+fn hint_label(test: &TestReport, rung: usize) -> String {
+    let new = test.just_revealed && rung + 1 == test.shown_hints().len();
+    format!("{}{}:", test.hint_label(rung), if new { " (new)" } else { "" })
+}
+
+/// The book section a first hint names: `section "..."`.
+fn section(hint: &str) -> Option<&str> {
+    let (_, rest) = hint.split_once("section \"")?;
+    rest.split_once('"').map(|(section, _)| section)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::manifest::Kind;
+
+    /// A failing test with three hints, `revealed` of them revealed.
+    fn card(revealed: usize, just_revealed: bool) -> String {
+        console::set_colors_enabled(false);
+        let hints = vec![
+            "the idea (book/src/ch01-serial.md, section \"The serial port\")".to_string(),
+            "the mechanism".to_string(),
+            "near-code".to_string(),
+        ];
+        let mut test = TestReport::new("hello_line".into(), Kind::Qemu, 2, hints);
+        test.fail("no line".into());
+        test.revealed = revealed;
+        test.just_revealed = just_revealed;
+        let mut report = Report::new("exercise-01".into(), "Exercise 01".into(), vec![test]);
+        report.chapter = Some("book/src/ch01-serial.md".into());
+        report.finish(None);
+        report.scorecard()
+    }
+
+    #[test]
+    fn a_failing_test_shows_its_first_rung_and_the_next_hint_is_named() {
+        let card = card(0, false);
+        assert!(card.contains("hint 1/3: the idea"), "{card}");
+        assert!(!card.contains("the mechanism"), "{card}");
+        assert!(
+            card.contains("Stuck? Read book/src/ch01-serial.md; `--hint` shows hint 2/3 of `hello_line`."),
+            "{card}"
+        );
+    }
+
+    #[test]
+    fn revealed_rungs_stay_and_the_new_one_is_marked() {
+        let now = card(2, true);
+        assert!(now.contains("hint 1/3: the idea"), "{now}");
+        assert!(now.contains("hint 2/3 (new): the mechanism"), "{now}");
+        assert!(now.contains("`--hint` shows hint 3/3 of `hello_line`"), "{now}");
+        let later = card(2, false);
+        assert!(later.contains("hint 2/3: the mechanism"), "{later}");
+    }
+
+    #[test]
+    fn at_the_top_the_section_is_named() {
+        let card = card(3, false);
+        assert!(card.contains("hint 3/3: near-code"), "{card}");
+        assert!(
+            card.contains(
+                "Stuck? Every hint of `hello_line` is shown above; read section \"The serial port\" of book/src/ch01-serial.md once more."
+            ),
+            "{card}"
+        );
     }
 }
