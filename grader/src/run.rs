@@ -120,8 +120,10 @@ pub fn all<'a>(
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let _lock = lock::exclusive(&dir)?;
     clear_boot_folders(&dir)?;
+    // The disk images carry the kernel without its line tables.
+    let image_kernel = image::stripped(settings.kernel, &dir)?;
     let counter = AtomicUsize::new(0);
-    let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter };
+    let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter, image_kernel: &image_kernel };
     let context = &context;
     let mut jobs: Vec<Job<'_, Finished>> = Vec::new();
     if let Some(host) = host {
@@ -163,6 +165,8 @@ struct Shared<'a> {
     dir: &'a Path,
     /// Boots started so far, for `--verbose`'s live headers.
     counter: &'a AtomicUsize,
+    /// The kernel the disk images carry.
+    image_kernel: &'a Path,
 }
 
 /// Removes the boot folders of an earlier grading.
@@ -189,7 +193,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let nonce = image::nonce()?;
         let config = RunConfig { nonce: &nonce, start, only: only.as_deref() };
-        let image = image::build(settings.kernel, &config, &dir)?;
+        let image = image::build(context.image_kernel, &config, &dir)?;
         let com2 = dir.join("com2.log");
         let request = qemu::Request {
             image: &image,
