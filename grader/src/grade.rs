@@ -95,7 +95,10 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
     let host: Option<Job<'_, Result<host_tests::Run>>> =
         host_exe.map(|exe| Box::new(move || host_tests::run(&exe, timeout, options.jobs)) as Job<'_, _>);
     let kernel_path = kernel.clone().unwrap_or_default();
-    let settings = settings(root, &kernel_path, &package, timeout, options);
+    let command = format!("cargo grade {}{}", manifest.id(), if solution { " --solution" } else { "" });
+    let own = format!("exercises/{}/", manifest.folder());
+    let mut settings = settings(root, &kernel_path, &package, timeout, options, &command);
+    settings.own = (!solution).then_some(own.as_str());
     let (boots, host) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, host)?;
 
     if let Some(host) = host {
@@ -126,6 +129,11 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             match judge(root, manifest, spec, outcome, &boots.com2) {
                 Ok(()) => test.pass(),
                 Err(why) => test.fail(why),
+            }
+            // Where a test that hung was stuck comes before the manifest's
+            // hints, which cannot know.
+            if let Some(hint) = &outcome.hint {
+                test.hints.insert(0, hint.clone());
             }
         }
         let unknown: Vec<&str> =
@@ -178,7 +186,8 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let timeout = options.timeout.unwrap_or(Duration::from_secs(30));
     let label = format!("kernel-{name}");
-    let settings = settings(root, kernel, &label, timeout, options);
+    let command = format!("cargo grade --kernel {}", kernel.display());
+    let settings = settings(root, kernel, &label, timeout, options, &command);
     let (boots, _) = run::all(&settings, &[Sequence::all(options.accel)], None)?;
     let boots = boots.expect("one sequence was run");
     // Only the tests the kernel planned: results past its plan score
@@ -187,7 +196,9 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
         .map(|number| {
             let outcome = boots.outcomes.get(&number);
             let name = outcome.map(|o| o.name.clone()).unwrap_or_else(|| format!("test {number}"));
-            let mut test = TestReport::new(name, Kind::Qemu, 1, Vec::new());
+            // No manifest, no hints: only where a test that hung was stuck.
+            let hints = outcome.and_then(|o| o.hint.clone()).into_iter().collect();
+            let mut test = TestReport::new(name, Kind::Qemu, 1, hints);
             match outcome {
                 Some(Outcome { said: Said::Passed, .. }) => test.pass(),
                 Some(Outcome { said: Said::Skipped, diagnostic, .. }) => test.skip(diagnostic.clone()),
@@ -204,7 +215,14 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     Ok(report)
 }
 
-fn settings<'a>(root: &'a Path, kernel: &'a Path, label: &'a str, timeout: Duration, options: Options) -> Settings<'a> {
+fn settings<'a>(
+    root: &'a Path,
+    kernel: &'a Path,
+    label: &'a str,
+    timeout: Duration,
+    options: Options,
+    command: &'a str,
+) -> Settings<'a> {
     Settings {
         kernel,
         label,
@@ -214,6 +232,8 @@ fn settings<'a>(root: &'a Path, kernel: &'a Path, label: &'a str, timeout: Durat
         echo: options.echo,
         gdb: options.gdb,
         jobs: options.jobs,
+        own: None,
+        command,
     }
 }
 

@@ -32,13 +32,16 @@ mod build; // cargo builds of the kernel and the host tests
 mod image; // a boot's disk image and run configuration
 mod qemu; // one boot in QEMU
 mod run; // boots and host tests, several at once, merged in boot order
+mod stuck; // a hung boot's instruction pointer and stack, read through QEMU
 
 // 4. Parse what came out.
 mod host_tests; // the host test binary and libtest's report
 mod ktap; // reading KTAP from a boot's COM1
+mod symbols; // a kernel address's function, file and line
 
 // 5. Judge.
 mod ending; // what a boot's ending means (pure)
+mod hang; // where a hung boot was stuck, and what kind of hang it is
 mod judge; // a kernel test against its manifest entry
 
 // 6. Report.
@@ -56,6 +59,7 @@ mod history; // the last score of each exercise
 mod lock; // one grader per exercise at a time
 mod log; // the serial log, boots in order
 mod pool; // up to N jobs at once
+mod qmp; // QEMU's machine protocol, to look inside a guest
 mod sanitize; // guest text, safe for a terminal
 
 use std::path::{Path, PathBuf};

@@ -12,7 +12,9 @@
 //! follow each other, since where the next one starts depends on how the
 //! last one ended ([`ending::meaning`]). Sequences and the host tests are
 //! independent and share the pool's N workers (`--jobs N`, one more than
-//! the cores by default). With `--verbose` the boots run one at a time, so that their
+//! the cores by default). A boot that runs out of time is looked at
+//! before it is stopped ([`crate::stuck`]), and the grader says where it
+//! was stuck ([`crate::hang`]). With `--verbose` the boots run one at a time, so that their
 //! live output reads in order; under `--gdb` there is one boot.
 //!
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
@@ -37,12 +39,14 @@ use fledge_ktap::RunConfig;
 
 use crate::capture::Capture;
 use crate::ending::{self, BootEnd, Meaning, Note, Outcome};
-use crate::host_tests;
+use crate::hang::{self, Hang};
 use crate::ktap::Stream;
 use crate::plan::Sequence;
 use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
+use crate::stuck::Sample;
+use crate::{host_tests, symbols};
 use crate::{image, lock, log};
 
 /// How to run the boots.
@@ -64,6 +68,11 @@ pub struct Settings<'a> {
     pub gdb: Option<u16>,
     /// How many jobs at once.
     pub jobs: usize,
+    /// The folder of the learner's files (`exercises/01-serial/`), where a
+    /// hang is looked for first.
+    pub own: Option<&'a str>,
+    /// What grades this again (`cargo grade exercise-01`), for hints.
+    pub command: &'a str,
 }
 
 /// All the boots of one grading, merged in boot order.
@@ -216,6 +225,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         let com2 = String::from_utf8_lossy(&fs::read(&com2).unwrap_or_default()).into_owned();
         let stream = Stream::parse(&log::output(&boot.com1));
         let first_lines = first_lines(&boot.com1, 3);
+        let hang = boot.stuck.as_deref().and_then(|samples| where_stuck(settings, samples));
         let meaning = ending::meaning(&BootEnd {
             ending: boot.ending,
             stream: &stream,
@@ -227,6 +237,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             first_lines: &first_lines,
             boots_before: boots.len(),
             done_before: &done_before,
+            hang: hang.as_ref(),
         });
         done_before.extend(meaning.outcomes.iter().map(|o| o.name.clone()));
         let next = if settings.gdb.is_some() { None } else { meaning.next };
@@ -236,6 +247,16 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             None => return Ok(boots),
         }
     }
+}
+
+/// Where a boot that ran out of time was stuck, named from the kernel ELF.
+fn where_stuck(settings: &Settings<'_>, samples: &[Sample]) -> Option<Hang> {
+    let addresses: Vec<u64> = samples
+        .iter()
+        .flat_map(|s| std::iter::once(s.rip).chain(s.returns.iter().map(|r| r.saturating_sub(1))))
+        .collect();
+    let frames = symbols::lookup(settings.kernel, settings.root, &addresses).ok()?;
+    hang::diagnose(samples, &frames, settings.own, settings.command)
 }
 
 /// The first `n` lines of a boot's COM1.

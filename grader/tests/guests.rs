@@ -24,12 +24,33 @@ fn a_passing_kernel_passes() {
 }
 
 #[test]
-fn a_silent_hang_times_out() {
+fn a_silent_hang_times_out_and_says_where() {
     let run = grade("guest-hang");
     assert_eq!(run.verdict(), "timed_out", "{}", run.report);
     assert_eq!(run.statuses(), pairs(&[("fine", "passed"), ("hangs", "failed"), ("test 3", "not_run")]));
     assert_eq!(run.code, 1);
     assert!(run.elapsed >= Duration::from_secs(TIMEOUT_SECS), "stopped early: {:?}", run.elapsed);
+    // Read from the CPU before QEMU was stopped, named from the ELF.
+    let why = run.diagnostic(1);
+    assert!(why.starts_with("still running after 3s, spinning in `hangs` (grader/guests/src/bin/hang.rs:"), "{why}");
+    assert!(run.notes().contains("was stopped after 3s, spinning in `hangs`"), "{}", run.notes());
+}
+
+#[test]
+fn a_spin_lock_taken_twice_is_named_a_deadlock() {
+    let run = grade("guest-deadlock");
+    assert_eq!(run.verdict(), "timed_out", "{}", run.report);
+    assert_eq!(run.statuses(), pairs(&[("fine", "passed"), ("deadlocks", "failed"), ("test 3", "not_run")]));
+    let why = run.diagnostic(1);
+    let file = "grader/guests/src/bin/deadlock.rs";
+    assert!(why.contains(&format!("waiting for a spin lock in `record` ({file}:16)")), "{why}");
+    assert!(why.contains(&format!("called from `record_while_holding` ({file}:23)")), "{why}");
+    assert!(why.ends_with("it was probably taken twice (a deadlock)"), "{why}");
+    // The scorecard adds a hint about that place, with the way to watch it.
+    let (scorecard, _) = run_grader("guest-deadlock", &["--timeout", "3"], &[], Duration::from_secs(8));
+    let scorecard = String::from_utf8_lossy(&scorecard);
+    assert!(scorecard.contains("hint: A spin lock waits until it is free"), "{scorecard}");
+    assert!(scorecard.contains("--gdb`, then in gdb `break deadlock.rs:16`"), "{scorecard}");
 }
 
 #[test]
