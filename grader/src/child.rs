@@ -40,13 +40,21 @@ pub enum Ending {
 
 /// Starts `cmd` in a process group of its own, tied to the grader's life.
 pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    spawn_nice(cmd, 0)
+}
+
+/// [`spawn`], with the child's CPU priority lowered by `nice` (0 to 19).
+pub fn spawn_nice(cmd: &mut Command, nice: i32) -> std::io::Result<Child> {
     // SAFETY: the closure runs in the child between fork and exec and calls
-    // only `setpgid` and `prctl`, which are async-signal-safe.
+    // only `setpgid`, `prctl` and `nice`, which are async-signal-safe.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::setpgid(0, 0);
             #[cfg(target_os = "linux")]
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if nice > 0 {
+                libc::nice(nice);
+            }
             Ok(())
         });
     }

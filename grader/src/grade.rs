@@ -28,7 +28,7 @@ use anyhow::{Result, bail};
 use crate::build::{self, Progress};
 use crate::ending::{Outcome, Said};
 use crate::host_tests;
-use crate::judge::judge;
+use crate::judge::{self, judge};
 use crate::manifest::{Kind, Manifest};
 use crate::plan::{self, Sequence};
 use crate::pool::Job;
@@ -92,17 +92,27 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         report.notes.push(note);
     }
     let timeout = options.timeout.unwrap_or(Duration::from_secs(manifest.timeout));
-    let host: Option<Job<'_, Result<host_tests::Run>>> =
-        host_exe.map(|exe| Box::new(move || host_tests::run(&exe, timeout, options.jobs)) as Job<'_, _>);
+    // Every host test at once, so that all the ones that hang are found in
+    // one run of the deadline.
+    let threads = manifest.tests.iter().filter(|t| t.kind == Kind::Host).count().max(options.jobs);
+    let package_name = package.as_str();
+    let own = format!("exercises/{}/", manifest.folder());
+    let own_dir = own.as_str();
+    let host: Option<Job<'_, Result<host_tests::Run>>> = host_exe.map(|exe| {
+        Box::new(move || {
+            let binary = host_tests::Binary { exe: &exe, package: package_name, own: own_dir, deadline: timeout };
+            host_tests::run(&binary, threads)
+        }) as Job<'_, _>
+    });
     let kernel_path = kernel.clone().unwrap_or_default();
     let command = format!("cargo grade {}{}", manifest.id(), if solution { " --solution" } else { "" });
-    let own = format!("exercises/{}/", manifest.folder());
     let mut settings = settings(root, &kernel_path, &package, timeout, options, &command);
-    settings.own = (!solution).then_some(own.as_str());
+    settings.own = (!solution).then_some(own_dir);
     let (boots, host) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, host)?;
 
+    let mut host_verdict = None;
     if let Some(host) = host {
-        judge_host_tests(manifest, &host, timeout, &mut report)?;
+        host_verdict = judge::host::judge(manifest, &host, &mut report)?;
     }
     let mut verdict = None;
     if let Some(boots) = boots {
@@ -146,36 +156,8 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         }
     }
     report.notes.dedup();
-    report.finish(verdict);
+    report.finish(verdict.or(host_verdict));
     Ok(report)
-}
-
-/// Marks each host test of the manifest from the test binary's report.
-fn judge_host_tests(manifest: &Manifest, host: &host_tests::Run, timeout: Duration, report: &mut Report) -> Result<()> {
-    for (spec, test) in manifest.tests.iter().zip(report.tests.iter_mut()) {
-        if spec.kind != Kind::Host {
-            continue;
-        }
-        let found = match host.find(&spec.name) {
-            Ok(found) => found,
-            Err(why) => bail!("{}: {why}", manifest.dir.join("exercise.toml").display()),
-        };
-        if let Some((path, _)) = found
-            && path != spec.name
-        {
-            test.path = Some(path.to_string());
-        }
-        match found {
-            Some((_, outcome)) if outcome.passed => test.pass(),
-            Some((_, outcome)) => test.fail(outcome.diagnostic.clone().unwrap_or_else(|| "failed".into())),
-            None if host.timed_out => test.fail(format!("the host tests were stopped after {}s", timeout.as_secs())),
-            None => test.fail(format!(
-                "this host test did not run: no test in tests/ is called `{}` (or ends with `::{}`); is it still there?",
-                spec.name, spec.name
-            )),
-        }
-    }
-    Ok(())
 }
 
 /// Boots any KTAP-speaking kernel and scores one point per planned test.
@@ -241,48 +223,4 @@ fn build_failed(mut report: Report, failure: build::BuildFailure) -> Report {
     report.build_errors = Some(build::first_errors(&failure.messages, 40));
     report.finish(Some(Verdict::BuildFailed));
     report
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-    use crate::report::Status;
-
-    fn manifest(names: &[&str]) -> Manifest {
-        let tests: String =
-            names.iter().map(|n| format!("[[test]]\nname = \"{n}\"\nkind = \"host\"\npoints = 1\n")).collect();
-        toml::from_str(&format!("number = 5\nslug = \"m\"\ntitle = \"t\"\nchapter = \"c\"\n{tests}")).unwrap()
-    }
-
-    fn graded(names: &[&str], libtest: &str) -> Result<Report> {
-        let manifest = manifest(names);
-        let tests = manifest.tests.iter().map(|t| TestReport::new(t.name.clone(), t.kind, 1, Vec::new())).collect();
-        let mut report = Report::new(manifest.id(), String::new(), tests);
-        let host = host_tests::Run { outcomes: host_tests::parse(libtest), timed_out: false };
-        judge_host_tests(&manifest, &host, Duration::from_secs(1), &mut report).map(|()| report)
-    }
-
-    const TWINS: &str = "test frames::twin ... ok\ntest heap::twin ... FAILED\ntest cases::solo ... ok\n";
-
-    #[test]
-    fn twins_in_two_modules_never_collide() {
-        let report = graded(&["frames::twin", "heap::twin", "solo"], TWINS).unwrap();
-        let statuses: Vec<Status> = report.tests.iter().map(|t| t.status).collect();
-        assert_eq!(statuses, [Status::Passed, Status::Failed, Status::Passed]);
-        assert_eq!(report.tests[2].path.as_deref(), Some("cases::solo"), "the path is shown where it says more");
-        assert_eq!(report.tests[0].path, None);
-    }
-
-    #[test]
-    fn a_bare_name_that_fits_two_tests_is_an_error_that_says_what_to_write() {
-        let error = format!("{:#}", graded(&["twin"], TWINS).unwrap_err());
-        assert!(error.contains("exercise.toml: the host test name `twin` fits 2 tests"), "{error}");
-        assert!(error.contains("name = \"frames::twin\""), "{error}");
-    }
-
-    #[test]
-    fn a_test_that_is_not_there_says_so() {
-        let report = graded(&["gone"], TWINS).unwrap();
-        assert!(report.tests[0].diagnostic.as_deref().unwrap().contains("no test in tests/ is called `gone`"));
-    }
 }

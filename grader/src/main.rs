@@ -35,14 +35,14 @@ mod run; // boots and host tests, several at once, merged in boot order
 mod stuck; // a hung boot's instruction pointer and stack, read through QEMU
 
 // 4. Parse what came out.
-mod host_tests; // the host test binary and libtest's report
+mod host_tests; // the host test binary and libtest's report, crashes and hangs named
 mod ktap; // reading KTAP from a boot's COM1
 mod symbols; // a kernel address's function, file and line
 
 // 5. Judge.
 mod ending; // what a boot's ending means (pure)
 mod hang; // where a hung boot was stuck, and what kind of hang it is
-mod judge; // a kernel test against its manifest entry
+mod judge; // a kernel test against its manifest entry; host tests in judge::host
 
 // 6. Report.
 mod report; // the verdict, and its renderings: scorecard, JSON, JUnit

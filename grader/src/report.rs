@@ -61,6 +61,9 @@ pub enum Status {
     NotRun,
     /// The kernel skipped it (`# SKIP`) in a boot that was asked to run it.
     Skipped,
+    /// A host test whose process died while it ran (a signal: a
+    /// segmentation fault, an abort): it has no result of its own.
+    Crashed,
 }
 
 /// One test on the scorecard.
@@ -104,6 +107,13 @@ impl TestReport {
     /// It failed, for this reason: no points.
     pub fn fail(&mut self, why: String) {
         self.status = Status::Failed;
+        self.points = 0;
+        self.diagnostic = Some(why);
+    }
+
+    /// Its process died while it ran, for this reason: no points.
+    pub fn crash(&mut self, why: String) {
+        self.status = Status::Crashed;
         self.points = 0;
         self.diagnostic = Some(why);
     }
