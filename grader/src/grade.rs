@@ -39,7 +39,8 @@ use crate::run::{self, Settings};
 /// How to grade.
 #[derive(Clone, Copy)]
 pub struct Options {
-    /// Overrides the manifest's per-boot timeout.
+    /// Replaces the deadlines that follow from the manifest's `[reference]`
+    /// times, of each boot and each run of the host tests.
     pub timeout: Option<Duration>,
     /// CPU emulation.
     pub accel: Accel,
@@ -91,7 +92,9 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         eprintln!("{note}");
         report.notes.push(note);
     }
-    let timeout = options.timeout.unwrap_or(Duration::from_secs(manifest.timeout));
+    // Each deadline follows from how long the reference solution takes.
+    let boot_deadline = options.timeout.unwrap_or(manifest.reference.boot_deadline());
+    let host_deadline = options.timeout.unwrap_or(manifest.reference.host_deadline());
     // Every host test at once, so that all the ones that hang are found in
     // one run of the deadline.
     let threads = manifest.tests.iter().filter(|t| t.kind == Kind::Host).count().max(options.jobs);
@@ -100,23 +103,25 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
     let own_dir = own.as_str();
     let host: Option<Job<'_, Result<host_tests::Run>>> = host_exe.map(|exe| {
         Box::new(move || {
-            let binary = host_tests::Binary { exe: &exe, package: package_name, own: own_dir, deadline: timeout };
+            let binary = host_tests::Binary { exe: &exe, package: package_name, own: own_dir, deadline: host_deadline };
             host_tests::run(&binary, threads)
         }) as Job<'_, _>
     });
     let kernel_path = kernel.clone().unwrap_or_default();
     let command = format!("cargo grade {}{}", manifest.id(), if solution { " --solution" } else { "" });
-    let mut settings = settings(root, &kernel_path, &package, timeout, options, &command);
+    let mut settings = settings(root, &kernel_path, &package, boot_deadline, options, &command);
     settings.own = (!solution).then_some(own_dir);
     let (boots, host) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, host)?;
 
     let mut host_verdict = None;
     if let Some(host) = host {
+        report.timings.host_tests = Some(host.elapsed);
         host_verdict = judge::host::judge(manifest, &host, &mut report)?;
     }
     let mut verdict = None;
     if let Some(boots) = boots {
         verdict = boots.verdict;
+        report.timings.longest_boot = Some(boots.longest);
         report.log = Some(boots.log.clone());
         report.notes.extend(boots.notes.iter().cloned());
         let names: Vec<&str> =

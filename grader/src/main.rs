@@ -96,8 +96,9 @@ struct Args {
     /// Also write the result as JUnit XML to FILE, for CI.
     #[arg(long, value_name = "FILE", requires = "graded")]
     junit: Option<PathBuf>,
-    /// Seconds one boot may run before it is stopped (default: the
-    /// exercise's own, 30 for --kernel).
+    /// Seconds one boot, or one run of the host tests, may take before it
+    /// is stopped (default: four times what the exercise's reference
+    /// solution takes, at least 3; 30 for --kernel).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
     /// CPU emulation: tcg (software, works everywhere) or kvm. Tests whose

@@ -5,6 +5,7 @@
 //! The JSON shape is a promise to scripts: fields are only ever added.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -157,6 +158,19 @@ pub struct Report {
     /// Whether all hints are shown, not only the first.
     #[serde(skip)]
     pub all_hints: bool,
+    /// How long the boots and the host tests took.
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// How long parts of a grading took, for `--self-check`'s look at the
+/// manifest's `[reference]` times.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// The longest boot.
+    pub longest_boot: Option<Duration>,
+    /// The host tests' first run, all at once.
+    pub host_tests: Option<Duration>,
 }
 
 impl Report {
@@ -174,6 +188,7 @@ impl Report {
             chapter: None,
             build_errors: None,
             all_hints: false,
+            timings: Timings::default(),
         }
     }
 

@@ -89,6 +89,8 @@ pub struct Boots {
     pub com2: String,
     /// The serial log.
     pub log: PathBuf,
+    /// How long the longest boot ran.
+    pub longest: Duration,
 }
 
 /// One boot, once it is over.
@@ -277,6 +279,7 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         notes: Vec::new(),
         com2: String::new(),
         log: log_path,
+        longest: done.iter().map(|d| d.boot.elapsed).max().unwrap_or_default(),
     };
     let mut entries = Vec::new();
     let mut reported_by: BTreeMap<usize, usize> = BTreeMap::new();
