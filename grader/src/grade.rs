@@ -27,7 +27,6 @@ use anyhow::{Result, bail};
 
 use crate::build::{self, Progress};
 use crate::ending::{Outcome, Said};
-use crate::host_tests;
 use crate::judge::{self, judge};
 use crate::manifest::{Kind, Manifest};
 use crate::plan::{self, Sequence};
@@ -35,6 +34,7 @@ use crate::pool::Job;
 use crate::qemu::Accel;
 use crate::report::{Report, TestReport, Verdict};
 use crate::run::{self, Settings};
+use crate::{host_tests, lints};
 
 /// How to grade.
 #[derive(Clone, Copy)]
@@ -107,16 +107,19 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             host_tests::run(&binary, threads)
         }) as Job<'_, _>
     });
+    let lints: Job<'_, Vec<lints::Warning>> =
+        Box::new(move || lints::warnings(root, package_name, own_dir).unwrap_or_default());
     let kernel_path = kernel.clone().unwrap_or_default();
     let command = format!("cargo grade {}{}", manifest.id(), if solution { " --solution" } else { "" });
     let mut settings = settings(root, &kernel_path, &package, boot_deadline, options, &command);
     settings.own = (!solution).then_some(own_dir);
-    let (boots, host) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, host)?;
+    let beside = run::Beside { host, lints: Some(lints) };
+    let (boots, beside) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, beside)?;
 
     let mut host_verdict = None;
-    if let Some(host) = host {
+    if let Some(host) = &beside.host {
         report.timings.host_tests = Some(host.elapsed);
-        host_verdict = judge::host::judge(manifest, &host, &mut report)?;
+        host_verdict = judge::host::judge(manifest, host, &mut report)?;
     }
     let mut verdict = None;
     if let Some(boots) = boots {
@@ -160,6 +163,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             ));
         }
     }
+    report.notes.extend(lints::notes(&beside.lints, &package));
     report.notes.dedup();
     report.finish(verdict.or(host_verdict));
     Ok(report)
@@ -175,7 +179,7 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     let label = format!("kernel-{name}");
     let command = format!("cargo grade --kernel {}", kernel.display());
     let settings = settings(root, kernel, &label, timeout, options, &command);
-    let (boots, _) = run::all(&settings, &[Sequence::all(options.accel)], None)?;
+    let (boots, _) = run::all(&settings, &[Sequence::all(options.accel)], run::Beside::default())?;
     let boots = boots.expect("one sequence was run");
     // Only the tests the kernel planned: results past its plan score
     // nothing (the notes name them) and add nothing to the maximum.

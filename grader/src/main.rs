@@ -27,6 +27,7 @@ mod plan; // the boot plan: which boots, on which machine, running which tests
 
 // 2. Build.
 mod build; // cargo builds of the kernel and the host tests
+mod lints; // clippy's warnings about the learner's files
 
 // 3. Boot (and run the host tests).
 mod image; // a boot's disk image and run configuration

@@ -2,7 +2,7 @@
 //! what they said in a fixed order.
 //!
 //! ```text
-//!             ┌─ host tests ─────────────────────────────┐
+//!             ┌─ host tests, lints ──────────────────────┐
 //! plan ──> pool (N jobs) ─ sequence 1: boot, boot again from the next test, ...
 //!             ├─ sequence 2: boot ...                     ├──> merge in boot order ──> Boots
 //!             └─ sequence 3: boot ...                     ┘        (log, notes, results)
@@ -12,9 +12,9 @@
 //! follow each other, since where the next one starts depends on how the
 //! last one ended ([`ending::meaning`]). Sequences and the host tests are
 //! independent and share the pool's N workers (`--jobs N`, one more than
-//! the cores by default). A boot that runs out of time is looked at
-//! before it is stopped ([`crate::stuck`]), and the grader says where it
-//! was stuck ([`crate::hang`]). With `--verbose` the boots run one at a time, so that their
+//! the cores by default), with the lints ([`crate::lints`]). A boot that
+//! runs out of time is looked at before it is stopped ([`crate::stuck`]),
+//! and the grader says where it was stuck ([`crate::hang`]). With `--verbose` the boots run one at a time, so that their
 //! live output reads in order; under `--gdb` there is one boot.
 //!
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
@@ -46,7 +46,7 @@ use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
 use crate::stuck::Sample;
-use crate::{host_tests, symbols};
+use crate::{host_tests, lints, symbols};
 use crate::{image, lock, log};
 
 /// How to run the boots.
@@ -73,6 +73,24 @@ pub struct Settings<'a> {
     pub own: Option<&'a str>,
     /// What grades this again (`cargo grade exercise-01`), for hints.
     pub command: &'a str,
+}
+
+/// Jobs that run beside the boots.
+#[derive(Default)]
+pub struct Beside<'a> {
+    /// The host tests.
+    pub host: Option<Job<'a, Result<host_tests::Run>>>,
+    /// The lints of the learner's files.
+    pub lints: Option<Job<'a, Vec<lints::Warning>>>,
+}
+
+/// What the jobs beside the boots gave.
+#[derive(Default)]
+pub struct BesideDone {
+    /// The host tests' run.
+    pub host: Option<host_tests::Run>,
+    /// The warnings.
+    pub lints: Vec<lints::Warning>,
 }
 
 /// All the boots of one grading, merged in boot order.
@@ -108,38 +126,40 @@ struct Done {
 /// What one job of the pool produced.
 enum Finished {
     Host(Result<host_tests::Run>),
+    Lints(Vec<lints::Warning>),
     Boots(Result<Vec<Done>>),
 }
 
-/// Runs `sequences` and the host tests (`host`, if any) on the pool, and
-/// merges the boots. `None` for the boots when there are no sequences.
+/// Runs `sequences` and the jobs `beside` them on the pool, and merges the
+/// boots. `None` for the boots when there are no sequences.
 pub fn all<'a>(
     settings: &Settings<'_>,
     sequences: &[Sequence],
-    host: Option<Job<'a, Result<host_tests::Run>>>,
-) -> Result<(Option<Boots>, Option<host_tests::Run>)> {
-    let mut boots = None;
-    let mut host_run = None;
+    beside: Beside<'a>,
+) -> Result<(Option<Boots>, BesideDone)> {
+    let mut side: Vec<Job<'a, Finished>> = Vec::new();
+    if let Some(host) = beside.host {
+        side.push(Box::new(move || Finished::Host(host())));
+    }
+    if let Some(lints) = beside.lints {
+        side.push(Box::new(move || Finished::Lints(lints())));
+    }
     if sequences.is_empty() {
-        if let Some(host) = host {
-            host_run = Some(host()?);
-        }
-        return Ok((boots, host_run));
+        let (_, done) = finish(pool::run(settings.jobs, side))?;
+        return Ok((None, done));
     }
     let qemu_path = qemu::find_qemu()?;
     let dir = settings.root.join("target").join("fledge").join(settings.label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let _lock = lock::exclusive(&dir)?;
     clear_boot_folders(&dir)?;
-    // The disk images carry the kernel without its line tables.
+    // The disk images carry the kernel without its line tables; the full
+    // ELF is kept for naming the place of a hang.
     let image_kernel = image::stripped(settings.kernel, &dir)?;
     let counter = AtomicUsize::new(0);
     let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter, image_kernel: &image_kernel };
     let context = &context;
-    let mut jobs: Vec<Job<'_, Finished>> = Vec::new();
-    if let Some(host) = host {
-        jobs.push(Box::new(move || Finished::Host(host())));
-    }
+    let mut jobs: Vec<Job<'_, Finished>> = side;
     // Under gdb, one boot is the whole session: the first sequence's first.
     let sequences = if settings.gdb.is_some() { &sequences[..1] } else { sequences };
     if settings.echo {
@@ -158,15 +178,22 @@ pub fn all<'a>(
             jobs.push(Box::new(move || Finished::Boots(run_sequence(context, i, sequence))));
         }
     }
+    let (done, beside) = finish(pool::run(settings.jobs, jobs))?;
+    Ok((Some(merge(settings, sequences, &dir, done)?), beside))
+}
+
+/// Sorts what the pool's jobs gave: the boots, and the rest.
+fn finish(results: Vec<Finished>) -> Result<(Vec<Done>, BesideDone)> {
     let mut done = Vec::new();
-    for finished in pool::run(settings.jobs, jobs) {
+    let mut beside = BesideDone::default();
+    for finished in results {
         match finished {
-            Finished::Host(run) => host_run = Some(run?),
+            Finished::Host(run) => beside.host = Some(run?),
+            Finished::Lints(warnings) => beside.lints = warnings,
             Finished::Boots(boots) => done.extend(boots?),
         }
     }
-    boots = Some(merge(settings, sequences, &dir, done)?);
-    Ok((boots, host_run))
+    Ok((done, beside))
 }
 
 /// What every boot of a grading shares.

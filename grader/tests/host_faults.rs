@@ -1,7 +1,8 @@
 //! The grader against host tests that crash, hang and fail on purpose
 //! (`grader/tests/fixtures/faults/`), graded through the real path: the
 //! fixture is copied as `exercises/99-faults` into a workspace of its own,
-//! and `cargo grade 99` builds and runs its tests there.
+//! and `cargo grade 99` builds and runs its tests there, with clippy beside
+//! them.
 //!
 //! Every test of the fixture starts at once on three threads, and three of
 //! them kill the process (a segmentation fault, an abort, a stack
@@ -89,6 +90,10 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     assert!(why("hangs").starts_with("hung: still running after 3s"), "{}", why("hangs"));
     assert!(why("fails").contains("arithmetic"), "an ordinary failure keeps its message");
 
+    // Warnings in the exercise's files are notes, worth nothing.
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("warning at exercises/99-faults/src/lib.rs:6: unused variable: `unused`"), "{notes}");
+    assert!(notes.contains("[clippy::undocumented_unsafe_blocks]"), "{notes}");
     assert_eq!(report["max_score"], 8);
 
     // The command in the diagnostic repeats the crash.
