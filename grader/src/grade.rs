@@ -119,7 +119,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
     let mut host_verdict = None;
     if let Some(host) = &beside.host {
         report.timings.host_tests = Some(host.elapsed);
-        host_verdict = judge::host::judge(manifest, host, &mut report)?;
+        host_verdict = judge::host::judge(root, manifest, &package, host, &mut report)?;
     }
     let mut verdict = None;
     if let Some(boots) = boots {

@@ -90,6 +90,14 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     assert!(why("hangs").starts_with("hung: still running after 3s"), "{}", why("hangs"));
     assert!(why("fails").contains("arithmetic"), "an ordinary failure keeps its message");
 
+    // The minimal failing input is saved whole.
+    let minimal = why("finds_a_minimal_case");
+    let file = "target/fledge/exercise-99-faults/host/cases.finds_a_minimal_case.txt";
+    assert!(minimal.contains(&format!("(whole in {file})")), "{minimal}");
+    assert!(minimal.contains("minimal failing input: xs = [ 1, ]"), "{minimal}");
+    let saved = std::fs::read_to_string(ws.path().join(file)).unwrap();
+    assert!(saved.contains("\tlocal rejects: 0\n\tglobal rejects: 0\n"), "{saved}");
+
     // Warnings in the exercise's files are notes, worth nothing.
     let notes = report["notes"].to_string();
     assert!(notes.contains("warning at exercises/99-faults/src/lib.rs:6: unused variable: `unused`"), "{notes}");
