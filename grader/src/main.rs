@@ -98,7 +98,7 @@ struct Args {
     #[arg(long, value_name = "FILE", requires = "graded")]
     junit: Option<PathBuf>,
     /// Seconds one boot, or one run of the host tests, may take before it
-    /// is stopped (default: four times what the exercise's reference
+    /// is stopped (default: five times what the exercise's reference
     /// solution takes, at least 3; 30 for --kernel).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
