@@ -38,19 +38,25 @@ fn a_silent_hang_times_out_and_says_where() {
 
 #[test]
 fn a_spin_lock_taken_twice_is_named_a_deadlock() {
-    let run = grade("guest-deadlock");
-    assert_eq!(run.verdict(), "timed_out", "{}", run.report);
-    assert_eq!(run.statuses(), pairs(&[("fine", "passed"), ("deadlocks", "failed"), ("test 3", "not_run")]));
-    let why = run.diagnostic(1);
-    let file = "grader/guests/src/bin/deadlock.rs";
-    assert!(why.contains(&format!("waiting for a spin lock in `record` ({file}:16)")), "{why}");
-    assert!(why.contains(&format!("called from `record_while_holding` ({file}:23)")), "{why}");
-    assert!(why.ends_with("it was probably taken twice (a deadlock)"), "{why}");
-    // The scorecard adds a hint about that place, with the way to watch it.
-    let (scorecard, _) = run_grader("guest-deadlock", &["--timeout", "3"], &[], Duration::from_secs(8));
+    // One grading, read on the scorecard, which shows the hint too; a
+    // longer deadline than the others', so that a busy machine still
+    // reaches the test that hangs.
+    let (scorecard, run) = run_grader("guest-deadlock", &["--timeout", "6"], &[], Duration::from_secs(11));
     let scorecard = String::from_utf8_lossy(&scorecard);
-    assert!(scorecard.contains("hint: A spin lock waits until it is free"), "{scorecard}");
-    assert!(scorecard.contains("--gdb`, then in gdb `break deadlock.rs:16`"), "{scorecard}");
+    assert_eq!(run.code, 1);
+    assert!(scorecard.contains("Score: 1/3   verdict: timed_out"), "{scorecard}");
+    let file = "grader/guests/src/bin/deadlock.rs";
+    for wanted in [
+        format!("still running after 6s, waiting for a spin lock in `record` ({file}:16)"),
+        format!("called from `record_while_holding` ({file}:23)"),
+        "it was probably taken twice (a deadlock)".into(),
+        // The test that hung gets a hint about that place, with the way to
+        // watch it.
+        "hint: A spin lock waits until it is free".into(),
+        "--gdb`, then in gdb `break deadlock.rs:16`".into(),
+    ] {
+        assert!(scorecard.contains(&wanted), "no {wanted:?} in:\n{scorecard}");
+    }
 }
 
 #[test]
