@@ -136,9 +136,10 @@ pub fn grade(guest: &str) -> Graded {
     grade_with(guest, TIMEOUT_SECS, &[])
 }
 
-/// No process on the machine is a QEMU booting this guest's image.
+/// No process on the machine is a QEMU booting this guest's image from
+/// this clone (another clone on the machine may be grading the same guest).
 pub fn assert_no_qemu_left(guest: &str) {
-    let marker = format!("kernel-{guest}");
+    let marker = root().join("target/fledge").join(format!("kernel-{guest}/")).display().to_string();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
         let cmdline = String::from_utf8_lossy(&cmdline);
