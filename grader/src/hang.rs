@@ -55,8 +55,6 @@ pub struct Hang {
     /// Whether the caller is the place's own function, further out: the
     /// place was entered again.
     pub again: bool,
-    /// The place's `FILE:LINE`, for a breakpoint.
-    pub line: String,
     /// The first hint to show for the test that hung.
     pub hint: String,
 }
@@ -102,16 +100,11 @@ pub fn diagnose(
     let outer = &stack[at + 1..];
     let again = outer.iter().find(|f| f.function == frame.function);
     let caller = again.or_else(|| outer.iter().find(|f| is_candidate(f, own) && f.function != frame.function));
-    let line = match (&frame.file, frame.line) {
-        (Some(file), Some(line)) => format!("{file}:{line}"),
-        (Some(file), None) => file.clone(),
-        _ => "?".into(),
-    };
     let place = format!("`{}` ({})", frame.function, frame.location());
     let caller = caller.map(|c| format!("`{}` ({})", c.function, c.location()));
     let again = again.is_some();
-    let hint = hint(kind, &place, caller.as_deref(), again, &line, command);
-    Some(Hang { kind, place, caller, again, line, hint })
+    let hint = hint(kind, &place, caller.as_deref(), again, command);
+    Some(Hang { kind, place, caller, again, hint })
 }
 
 /// The index of the place in one stack, and the kind of hang the frames
@@ -145,10 +138,13 @@ fn is_candidate(frame: &Frame, own: Option<&str>) -> bool {
 }
 
 /// The hint for the test that hung.
-fn hint(kind: Kind, place: &str, caller: Option<&str>, again: bool, line: &str, command: &str) -> String {
-    let file_line = line.rsplit('/').next().unwrap_or(line);
+fn hint(kind: Kind, place: &str, caller: Option<&str>, again: bool, command: &str) -> String {
+    // A breakpoint on the line would do in a debug build, but the kernel
+    // is optimised: gdb may put it on another line. Interrupting the hang
+    // always lands in it.
     let gdb = format!(
-        "To watch it: `{command} --gdb`, then in gdb `break {file_line}`, `continue`, and `bt` when it stops there."
+        "To see it for yourself: `{command} --gdb`, then in gdb `continue`; once it hangs, Ctrl-C and `bt` show \
+         this stack (`frame N` and `info locals` look around)."
     );
     match (kind, caller) {
         (Kind::SpinLock, Some(caller)) if again => format!(

@@ -53,7 +53,7 @@ fn a_spin_lock_taken_twice_is_named_a_deadlock() {
         // The test that hung gets a hint about that place, with the way to
         // watch it.
         "hint: A spin lock waits until it is free".into(),
-        "--gdb`, then in gdb `break deadlock.rs:16`".into(),
+        "--gdb`, then in gdb `continue`; once it hangs, Ctrl-C and `bt` show this stack".into(),
     ] {
         assert!(scorecard.contains(&wanted), "no {wanted:?} in:\n{scorecard}");
     }

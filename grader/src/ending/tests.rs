@@ -200,7 +200,6 @@ fn a_time_out_with_its_place_known_says_where_and_gives_a_hint() {
         place: "`f` (x.rs:3)".into(),
         caller: Some("`g` (x.rs:9)".into()),
         again: false,
-        line: "x.rs:3".into(),
         hint: "look at f".into(),
     });
     let m = boot.meaning();
