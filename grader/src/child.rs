@@ -78,6 +78,32 @@ pub fn wait_then(
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
 ) -> Result<Ending> {
+    wait_loop(child, start, timeout, stop, at_deadline, None)
+}
+
+/// [`wait`], and once `after` has passed, the child's whole process group
+/// runs at the lower priority `nice`: a run of the host tests that takes
+/// much longer than it should is probably spinning, and must not slow the
+/// boots beside it into their deadlines, while one that behaves keeps its
+/// full share of the CPU.
+pub fn wait_lowering(
+    child: &mut Child,
+    start: Instant,
+    timeout: Duration,
+    after: Duration,
+    nice: i32,
+) -> Result<Ending> {
+    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, Some((after, nice)))
+}
+
+fn wait_loop(
+    child: &mut Child,
+    start: Instant,
+    timeout: Duration,
+    stop: &AtomicBool,
+    at_deadline: &mut dyn FnMut(),
+    mut lower: Option<(Duration, i32)>,
+) -> Result<Ending> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(match (status.code(), status.signal()) {
@@ -99,6 +125,15 @@ pub fn wait_then(
         if let Some(ending) = stop {
             kill_group(child);
             return Ok(ending);
+        }
+        if let Some((after, nice)) = lower
+            && start.elapsed() >= after
+        {
+            // SAFETY: `setpriority` changes the priority of the process
+            // group the child leads (`spawn` made it); the child is not
+            // reaped yet, so the group is still its own. No memory effects.
+            unsafe { libc::setpriority(libc::PRIO_PGRP, child.id(), nice) };
+            lower = None;
         }
         thread::sleep(Duration::from_millis(5));
     }

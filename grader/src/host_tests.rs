@@ -29,9 +29,9 @@
 //! command that reproduces it; one that hung is stopped at the deadline
 //! and fails, named, with the same command. The deadline
 //! ([`crate::manifest::Reference`]) is a few times what the reference
-//! solution's tests take. The test binary runs at a lower CPU priority
-//! than QEMU (`nice 10`), so that tests spinning in a deadlock cannot slow
-//! the boots beside them into their own deadlines.
+//! solution's tests take. A run still going after a third of it drops to
+//! a lower CPU priority than QEMU (`nice 10`), so that tests spinning in a
+//! deadlock cannot slow the boots beside them into their own deadlines.
 //!
 //! libtest names a test by its module path, `paging::translate_walks_four_levels`,
 //! and the grader keeps that path: two modules may each have a test of the
@@ -199,8 +199,10 @@ struct Pass {
 }
 
 /// Runs the test binary once: only the test `only` (exactly) if given, and
-/// not those in `skip`. It runs at a lower CPU priority than QEMU: a test
-/// that spins for ever must not slow the boots towards their deadlines.
+/// not those in `skip`. After a third of the deadline, much longer than
+/// the tests should take, it runs at a lower CPU priority than QEMU: a
+/// test that spins for ever must not slow the boots towards their
+/// deadlines.
 fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline: Duration) -> Result<Pass> {
     let mut cmd = Command::new(exe);
     cmd.args(["-Z", "unstable-options", "--format", "json", "--color", "never", "--exact"]);
@@ -214,12 +216,12 @@ fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline:
     cmd.env("RUST_BACKTRACE", "0").env("RUSTC_BOOTSTRAP", "1");
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
-    let mut child = child::spawn_nice(&mut cmd, 10).with_context(|| format!("cannot run {}", exe.display()))?;
+    let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot run {}", exe.display()))?;
     let stdout = child.stdout.take().context("test binary's output")?;
     let stderr = child.stderr.take().context("test binary's errors")?;
     let report = thread::spawn(move || read_report(stdout));
     let stderr = read_bounded(stderr, 64 << 10);
-    let ending = child::wait(&mut child, start, deadline, &std::sync::atomic::AtomicBool::new(false))?;
+    let ending = child::wait_lowering(&mut child, start, deadline, deadline / 3, 10)?;
     let elapsed = start.elapsed();
     let ((report, started), stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     if ending == Ending::Interrupted {

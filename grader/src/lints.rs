@@ -5,20 +5,24 @@
 //! shows the first few.
 //!
 //! One `cargo clippy` of the package's targets (library, binaries, tests),
-//! for the host, with JSON messages; it runs beside the boots, at the
-//! lowest CPU priority, so that it never slows a boot towards its deadline
-//! (the first one checks every dependency). Only warnings whose primary
+//! for the host, with JSON messages; it runs beside the boots. After half a
+//! second it drops to the lowest CPU priority: only the first clippy,
+//! which checks every dependency, takes that long, and it must not slow a
+//! boot towards its deadline. Only warnings whose primary
 //! place is in the learner's folder (`exercises/NN-name/`) count: none for
 //! the upstream crates a solution runs on. On a regrade cargo replays the
 //! warnings it kept: 0.1 s.
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
+
+use crate::child;
 
 /// At most this many warnings are quoted; the last note gives the count.
 pub const SHOWN: usize = 3;
@@ -51,26 +55,26 @@ pub fn warnings(root: &Path, package: &str, own: &str) -> Result<Vec<Warning>> {
     cmd.current_dir(root).args(["clippy", "--package", package, "--all-targets"]);
     cmd.args(["--message-format", "json", "--color", "never", "--quiet"]);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    // SAFETY: the closure runs in the child between fork and exec and only
-    // calls `nice`, which is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::nice(19);
-            Ok(())
-        });
-    }
-    let mut child = cmd.spawn().context("cannot run cargo clippy")?;
+    let start = Instant::now();
+    let mut child = child::spawn(&mut cmd).context("cannot run cargo clippy")?;
     let stdout = child.stdout.take().context("cargo clippy's output")?;
-    let mut found = Vec::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(warning) = parse(&line, own)
-            && !found.contains(&warning)
-        {
-            found.push(warning);
+    let own = own.to_string();
+    let reader = thread::spawn(move || {
+        let mut found = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(warning) = parse(&line, &own)
+                && !found.contains(&warning)
+            {
+                found.push(warning);
+            }
         }
-    }
-    child.wait().context("waiting for cargo clippy")?;
-    Ok(found)
+        found
+    });
+    // A regrade's clippy is done in a fraction of a second at full speed;
+    // one still checking after that is checking the dependencies, the
+    // first time, and makes way for the boots.
+    child::wait_lowering(&mut child, start, Duration::from_secs(600), Duration::from_millis(500), 19)?;
+    Ok(reader.join().unwrap_or_default())
 }
 
 /// A warning from one line of cargo's JSON output, if it is one under `own`.
