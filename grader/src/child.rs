@@ -78,14 +78,14 @@ pub fn wait_then(
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, at_deadline, None)
+    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, _| {})
 }
 
 /// [`wait`], and once `after` has passed, the child's whole process group
-/// runs at the lower priority `nice`: a run of the host tests that takes
-/// much longer than it should is probably spinning, and must not slow the
-/// boots beside it into their deadlines, while one that behaves keeps its
-/// full share of the CPU.
+/// runs at the lower priority `nice`: a clippy that takes much longer than
+/// a regrade's is checking every dependency, and must not slow the boots
+/// beside it into their deadlines, while one that is quick keeps its full
+/// share of the CPU.
 pub fn wait_lowering(
     child: &mut Child,
     start: Instant,
@@ -93,7 +93,29 @@ pub fn wait_lowering(
     after: Duration,
     nice: i32,
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, Some((after, nice)))
+    let mut lowered = false;
+    let mut tick = |child: &Child, elapsed: Duration| {
+        if !lowered && elapsed >= after {
+            // SAFETY: `setpriority` changes the priority of the process
+            // group the child leads (`spawn` made it); the child is not
+            // reaped yet, so the group is still its own. No memory effects.
+            unsafe { libc::setpriority(libc::PRIO_PGRP, child.id(), nice) };
+            lowered = true;
+        }
+    };
+    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick)
+}
+
+/// [`wait`], calling `tick` with the time since `start` each time it looks
+/// at the child (every few milliseconds); `tick` may raise `stop`.
+pub fn wait_ticking(
+    child: &mut Child,
+    start: Instant,
+    timeout: Duration,
+    stop: &AtomicBool,
+    tick: &mut dyn FnMut(Duration),
+) -> Result<Ending> {
+    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed))
 }
 
 fn wait_loop(
@@ -102,7 +124,7 @@ fn wait_loop(
     timeout: Duration,
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
-    mut lower: Option<(Duration, i32)>,
+    tick: &mut dyn FnMut(&Child, Duration),
 ) -> Result<Ending> {
     loop {
         if let Some(status) = child.try_wait()? {
@@ -126,15 +148,7 @@ fn wait_loop(
             kill_group(child);
             return Ok(ending);
         }
-        if let Some((after, nice)) = lower
-            && start.elapsed() >= after
-        {
-            // SAFETY: `setpriority` changes the priority of the process
-            // group the child leads (`spawn` made it); the child is not
-            // reaped yet, so the group is still its own. No memory effects.
-            unsafe { libc::setpriority(libc::PRIO_PGRP, child.id(), nice) };
-            lower = None;
-        }
+        tick(child, start.elapsed());
         thread::sleep(Duration::from_millis(5));
     }
 }

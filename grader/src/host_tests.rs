@@ -18,9 +18,13 @@
 //! 1. each test that had started and not finished is a suspect. After a
 //!    crash, a single suspect is named at once; several (they ran on
 //!    several threads) are each run again on their own, `NAME --exact`,
-//!    all at once, to see which one dies. At the deadline, a suspect that
-//!    had been running for half of it hung; one that had only just started
-//!    runs again;
+//!    all at once, to see which one dies. At half the deadline, a run
+//!    with tests still running stops, and those run again alone, all at
+//!    once, with a whole deadline: one still going then hung (so a hang is
+//!    named after one and a half deadlines); one that ends was only slow
+//!    among the others and the boots, and that result stands (exercise
+//!    01's `lines_from_two_threads_stay_whole`, a spin lock held across a
+//!    yield, took 5 s once among them, 0.05 s alone);
 //! 2. the tests that never got a turn run in a new process, with every
 //!    test that has a result skipped (`--exact --skip NAME`), and so on
 //!    until all have one.
@@ -29,9 +33,11 @@
 //! command that reproduces it; one that hung is stopped at the deadline
 //! and fails, named, with the same command. The deadline
 //! ([`crate::manifest::Reference`]) is a few times what the reference
-//! solution's tests take. A run still going after a third of it drops to
-//! a lower CPU priority than QEMU (`nice 10`), so that tests spinning in a
-//! deadlock cannot slow the boots beside them into their own deadlines.
+//! solution's tests take. The tests keep their full share of the CPU
+//! throughout: a lower priority once they run long starved exercise 01's
+//! `lines_from_two_threads_stay_whole` (a spin lock held across a yield)
+//! past its deadline on a busy machine, and the boots' deadlines leave
+//! room for tests that spin beside them.
 //!
 //! libtest names a test by its module path, `paging::translate_walks_four_levels`,
 //! and the grader keeps that path: two modules may each have a test of the
@@ -42,6 +48,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -55,8 +63,8 @@ mod site;
 mod tests;
 
 use libtest::parse;
+use libtest::{Live, failure_message, read_report};
 pub use libtest::{Outcome, Ran};
-use libtest::{failure_message, read_report};
 
 /// What the runs of a host test binary said.
 #[derive(Debug, Default)]
@@ -122,7 +130,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
     let mut all = Run::default();
     for round in 0..64 {
         let skip: Vec<&str> = all.outcomes.keys().map(String::as_str).collect();
-        let pass = once(binary.exe, None, &skip, threads, deadline)?;
+        let pass = once(binary.exe, None, &skip, threads, deadline, true)?;
         if round == 0 {
             all.elapsed = pass.elapsed;
         }
@@ -136,13 +144,23 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
             break;
         }
         if pass.ending == Ending::TimedOut {
-            // A test that ran for half the deadline and more hung; one that
-            // had only just started gets another run, with the time it needs.
-            let end = pass.start + pass.elapsed;
-            let long = |name: &&String| end.duration_since(pass.started[*name]) >= deadline / 2;
-            let stalled = all.outcomes.len() == before && !suspects.iter().any(long);
-            for name in suspects.iter().filter(|name| stalled || long(name)) {
-                all.outcomes.insert((*name).clone(), died(binary, pass.ending, &pass.stderr, name, false));
+            // A test that was still running at half the deadline ran again
+            // alone, with a whole deadline: if that run too was still going
+            // at its end, it hung; if it ended, it was only slow beside
+            // the others (a spin lock held across a yield, with the boots on
+            // the cores), and its result stands. A test the run had not got
+            // to runs in the next pass.
+            let stalled = all.outcomes.len() == before && pass.alone.is_empty();
+            for name in &suspects {
+                let outcome = match pass.alone.get(*name) {
+                    Some(alone) => match alone.finished.get(*name) {
+                        Some(outcome) => outcome.clone(),
+                        None => died(binary, alone.ending, &alone.stderr, name, alone.ending != Ending::TimedOut),
+                    },
+                    None if stalled => died(binary, pass.ending, &pass.stderr, name, false),
+                    None => continue,
+                };
+                all.outcomes.insert((*name).clone(), outcome);
             }
             continue;
         }
@@ -157,7 +175,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
                 .iter()
                 .map(|name| {
                     scope.spawn(move || {
-                        let again = once(binary.exe, Some(name), &[], 1, deadline)?;
+                        let again = once(binary.exe, Some(name), &[], 1, deadline, false)?;
                         Ok(match again.finished.get(*name) {
                             Some(outcome) => outcome.clone(),
                             None => died(binary, again.ending, &again.stderr, name, true),
@@ -189,21 +207,29 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
 
 /// One run of the test binary.
 struct Pass {
-    /// When each test that started did.
+    /// The tests that started.
     started: BTreeMap<String, Instant>,
     finished: BTreeMap<String, Outcome>,
     ending: Ending,
     stderr: String,
-    start: Instant,
     elapsed: Duration,
+    /// The runs alone, from half the deadline, of the tests still running
+    /// then (the run stopped there).
+    alone: BTreeMap<String, Pass>,
 }
 
 /// Runs the test binary once: only the test `only` (exactly) if given, and
-/// not those in `skip`. After a third of the deadline, much longer than
-/// the tests should take, it runs at a lower CPU priority than QEMU: a
-/// test that spins for ever must not slow the boots towards their
-/// deadlines.
-fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline: Duration) -> Result<Pass> {
+/// not those in `skip`. With `confirm`, a run with tests still running at
+/// half the deadline stops there (as if at the deadline), and each of them
+/// runs again alone, all at once, with a whole deadline.
+fn once(
+    exe: &Path,
+    only: Option<&str>,
+    skip: &[&str],
+    threads: usize,
+    deadline: Duration,
+    confirm: bool,
+) -> Result<Pass> {
     let mut cmd = Command::new(exe);
     cmd.args(["-Z", "unstable-options", "--format", "json", "--color", "never", "--exact"]);
     cmd.args(["--test-threads", &threads.max(1).to_string()]);
@@ -219,16 +245,43 @@ fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline:
     let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot run {}", exe.display()))?;
     let stdout = child.stdout.take().context("test binary's output")?;
     let stderr = child.stderr.take().context("test binary's errors")?;
-    let report = thread::spawn(move || read_report(stdout));
+    let live = Arc::new(Mutex::new(Live::default()));
+    let report = {
+        let live = Arc::clone(&live);
+        thread::spawn(move || read_report(stdout, &live))
+    };
     let stderr = read_bounded(stderr, 64 << 10);
-    let ending = child::wait_lowering(&mut child, start, deadline, deadline / 3, 10)?;
+    // With `confirm`, the tests still running at half the deadline: the run
+    // stops there, and they run again alone.
+    let mut running: Vec<String> = Vec::new();
+    let halfway = AtomicBool::new(false);
+    let mut tick = |elapsed: Duration| {
+        if confirm && elapsed >= deadline / 2 && running.is_empty() {
+            running = live.lock().unwrap_or_else(|e| e.into_inner()).running();
+            halfway.store(!running.is_empty(), Ordering::SeqCst);
+        }
+    };
+    let ending = child::wait_ticking(&mut child, start, deadline, &halfway, &mut tick)?;
     let elapsed = start.elapsed();
-    let ((report, started), stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    let (ending, alone) = if ending == Ending::Stopped {
+        let alone = thread::scope(|scope| {
+            let runs: Vec<_> = running
+                .iter()
+                .map(|name| (name, scope.spawn(move || once(exe, Some(name), &[], 1, deadline, false))))
+                .collect();
+            runs.into_iter().filter_map(|(name, run)| Some((name.clone(), run.join().ok()?.ok()?))).collect()
+        });
+        (Ending::TimedOut, alone)
+    } else {
+        (ending, BTreeMap::new())
+    };
     if ending == Ending::Interrupted {
         bail!("interrupted while the host tests ran");
     }
+    let started = std::mem::take(&mut live.lock().unwrap_or_else(|e| e.into_inner()).started);
     let (_, finished) = parse(&report);
-    Ok(Pass { started, finished, ending, stderr, start, elapsed })
+    Ok(Pass { started, finished, ending, stderr, elapsed, alone })
 }
 
 /// Reads the first `limit` bytes of `pipe` on a thread of its own, and

@@ -85,16 +85,16 @@ pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
 fn times(m: &manifest::Manifest, timings: &Timings) -> (bool, String, String) {
     let reference = m.reference;
     let measured = [
-        ("its longest boot", "boot_secs", reference.boot_secs, timings.longest_boot),
-        ("its host tests", "host_secs", reference.host_secs, timings.host_tests),
+        ("its longest boot", "boot_secs", reference.boot_secs, reference::BOOT_FLOOR, timings.longest_boot),
+        ("its host tests", "host_secs", reference.host_secs, reference::HOST_FLOOR, timings.host_tests),
     ];
     let mut ok = true;
     let mut shown = Vec::new();
     let mut detail = Vec::new();
-    for (what, key, recorded, took) in measured {
+    for (what, key, recorded, floor, took) in measured {
         let Some(took) = took else { continue };
         shown.push(format!("{what} {:.2} s (exercise.toml: {recorded} s)", took.as_secs_f64()));
-        match reference::check(what, key, recorded, took) {
+        match reference::check(what, key, recorded, floor, took) {
             Ok(None) => {}
             Ok(Some(note)) => println!("note:   {}: {note}", m.id()),
             Err(problem) => {

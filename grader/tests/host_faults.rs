@@ -8,7 +8,8 @@
 //! them kill the process (a segmentation fault, an abort, a stack
 //! overflow), each a little later than the last: the grader must rerun the
 //! suspects alone to name each one, and run the tests that never got their
-//! turn. None of them may read "did not run".
+//! turn. None of them may read "did not run". One is slow only beside
+//! the others: it runs again alone at half the deadline, and passes.
 
 mod harness;
 
@@ -77,6 +78,7 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
             ("hangs", "failed"),
             ("overflows_its_stack", "crashed"),
             ("finds_a_minimal_case", "failed"),
+            ("slow_beside_the_others", "passed"),
             ("passes_after_the_others", "passed"),
         ]),
         "{report}"
@@ -87,7 +89,7 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     assert!(segv.ends_with("`cargo test -p exercise-99-faults --test host -- cases::segfaults --exact`"), "{segv}");
     assert!(why("aborts").contains("died of SIGABRT, an abort"), "{}", why("aborts"));
     assert!(why("overflows_its_stack").starts_with("crashed: its thread overflowed its stack"));
-    assert!(why("hangs").starts_with("hung: still running after 3s"), "{}", why("hangs"));
+    assert!(why("hangs").starts_with("hung: still running after 5s"), "{}", why("hangs"));
     assert!(why("fails").contains("arithmetic"), "an ordinary failure keeps its message");
 
     // The minimal failing input is saved whole.
@@ -102,7 +104,7 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     let notes = report["notes"].to_string();
     assert!(notes.contains("warning at exercises/99-faults/src/lib.rs:6: unused variable: `unused`"), "{notes}");
     assert!(notes.contains("[clippy::undocumented_unsafe_blocks]"), "{notes}");
-    assert_eq!(report["max_score"], 8);
+    assert_eq!(report["max_score"], 9);
 
     // The command in the diagnostic repeats the crash.
     let again = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))

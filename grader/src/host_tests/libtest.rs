@@ -1,8 +1,9 @@
 //! libtest's JSON report, read: which tests started, and how each that
 //! finished ended, with its output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -32,26 +33,42 @@ pub struct Outcome {
     pub output: String,
 }
 
-/// Reads libtest's report as it comes, noting when each test starts; keeps
-/// the first 16 MiB and drops the rest, so that a test that prints without
-/// end cannot block on a full pipe.
-pub fn read_report(stdout: impl Read) -> (String, BTreeMap<String, Instant>) {
+/// What a running test binary has said so far.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// When each test that started did.
+    pub started: BTreeMap<String, Instant>,
+    /// The tests that have a result.
+    pub finished: BTreeSet<String>,
+}
+
+impl Live {
+    /// The tests that started and have no result yet.
+    pub fn running(&self) -> Vec<String> {
+        self.started.keys().filter(|n| !self.finished.contains(*n)).cloned().collect()
+    }
+}
+
+/// Reads libtest's report as it comes, noting in `live` when each test
+/// starts and ends; keeps the first 16 MiB and drops the rest, so that a
+/// test that prints without end cannot block on a full pipe.
+pub fn read_report(stdout: impl Read, live: &Mutex<Live>) -> String {
     let mut text = String::new();
-    let mut started = BTreeMap::new();
     let mut lines = std::io::BufReader::new(stdout);
     let mut line = String::new();
     while std::io::BufRead::read_line(&mut lines, &mut line).is_ok_and(|n| n > 0) {
-        if let (started_now, _) = parse(&line)
-            && let [name] = &started_now[..]
-        {
-            started.insert(name.clone(), Instant::now());
+        let (started, finished) = parse(&line);
+        if !started.is_empty() || !finished.is_empty() {
+            let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+            live.started.extend(started.into_iter().map(|name| (name, Instant::now())));
+            live.finished.extend(finished.into_keys());
         }
         if text.len() < 16 << 20 {
             text.push_str(&line);
         }
         line.clear();
     }
-    (text, started)
+    text
 }
 
 /// Reads libtest's JSON report: the tests that started, in order, and
