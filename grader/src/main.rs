@@ -99,7 +99,8 @@ struct Args {
     junit: Option<PathBuf>,
     /// Seconds one boot, or one run of the host tests, may take before it
     /// is stopped (default: five times what the exercise's reference
-    /// solution takes, at least 3; 30 for --kernel).
+    /// solution takes, at least 3 for a boot and 5 for the host tests; 30
+    /// for --kernel).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
     /// CPU emulation: tcg (software, works everywhere) or kvm. Tests whose
