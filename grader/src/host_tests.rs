@@ -18,10 +18,11 @@
 //! 1. each test that had started and not finished is a suspect. After a
 //!    crash, a single suspect is named at once; several (they ran on
 //!    several threads) are each run again on their own, `NAME --exact`,
-//!    all at once, to see which one dies. At half the deadline, a run
-//!    with tests still running stops, and those run again alone, all at
-//!    once, with a whole deadline: one still going then hung (so a hang is
-//!    named after one and a half deadlines); one that ends was only slow
+//!    all at once, to see which one dies. At a third of the deadline (past
+//!    what the reference solution's tests take), a run with tests still
+//!    running stops, and those run again alone, all at once, with a whole
+//!    deadline: one still going then hung (so a hang is named after four
+//!    thirds of a deadline); one that ends was only slow
 //!    among the others and the boots, and that result stands (exercise
 //!    01's `lines_from_two_threads_stay_whole`, a spin lock held across a
 //!    yield, took 5 s once among them, 0.05 s alone);
@@ -144,7 +145,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
             break;
         }
         if pass.ending == Ending::TimedOut {
-            // A test that was still running at half the deadline ran again
+            // A test that was still running at a third of the deadline ran again
             // alone, with a whole deadline: if that run too was still going
             // at its end, it hung; if it ended, it was only slow beside
             // the others (a spin lock held across a yield, with the boots on
@@ -213,14 +214,14 @@ struct Pass {
     ending: Ending,
     stderr: String,
     elapsed: Duration,
-    /// The runs alone, from half the deadline, of the tests still running
+    /// The runs alone, from a third of the deadline, of the tests still running
     /// then (the run stopped there).
     alone: BTreeMap<String, Pass>,
 }
 
 /// Runs the test binary once: only the test `only` (exactly) if given, and
 /// not those in `skip`. With `confirm`, a run with tests still running at
-/// half the deadline stops there (as if at the deadline), and each of them
+/// a third of the deadline stops there (as if at the deadline), and each of them
 /// runs again alone, all at once, with a whole deadline.
 fn once(
     exe: &Path,
@@ -251,17 +252,17 @@ fn once(
         thread::spawn(move || read_report(stdout, &live))
     };
     let stderr = read_bounded(stderr, 64 << 10);
-    // With `confirm`, the tests still running at half the deadline: the run
+    // With `confirm`, the tests still running at a third of the deadline: the run
     // stops there, and they run again alone.
     let mut running: Vec<String> = Vec::new();
-    let halfway = AtomicBool::new(false);
+    let early = AtomicBool::new(false);
     let mut tick = |elapsed: Duration| {
-        if confirm && elapsed >= deadline / 2 && running.is_empty() {
+        if confirm && elapsed >= deadline / 3 && running.is_empty() {
             running = live.lock().unwrap_or_else(|e| e.into_inner()).running();
-            halfway.store(!running.is_empty(), Ordering::SeqCst);
+            early.store(!running.is_empty(), Ordering::SeqCst);
         }
     };
-    let ending = child::wait_ticking(&mut child, start, deadline, &halfway, &mut tick)?;
+    let ending = child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?;
     let elapsed = start.elapsed();
     let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     let (ending, alone) = if ending == Ending::Stopped {

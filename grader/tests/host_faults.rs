@@ -115,3 +115,26 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(said.contains("SIGSEGV"), "the command did not repeat the crash:\n{said}");
 }
+
+#[test]
+fn a_test_slow_beside_the_others_runs_again_alone_and_a_hang_is_named() {
+    // No crash: the run lasts until a third of the deadline, when the
+    // tests still running (`hangs`, `slow_beside_the_others`) stop and run
+    // again alone.
+    let ws = workspace();
+    let start = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-grade"))
+        .current_dir(ws.path())
+        .args(["99", "--json"])
+        .env("FAULTS_NO_CRASH", "1")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
+    println!("graded in {:.1} s (with the build)", start.elapsed().as_secs_f64());
+    assert_eq!(report["verdict"], "timed_out", "{report}");
+    assert_eq!(test(&report, "slow_beside_the_others")["status"], "passed", "{report}");
+    assert_eq!(test(&report, "segfaults")["status"], "passed", "{report}");
+    let hung = test(&report, "hangs")["diagnostic"].as_str().unwrap().to_string();
+    assert!(hung.starts_with("hung: still running after 5s"), "{hung}");
+}
