@@ -66,11 +66,13 @@ pub fn spawn_nice(cmd: &mut Command, nice: i32) -> std::io::Result<Child> {
 /// say), or Ctrl-C; in all but the first case kills its whole process
 /// group. The child is reaped either way.
 pub fn wait(child: &mut Child, start: Instant, timeout: Duration, stop: &AtomicBool) -> Result<Ending> {
-    wait_then(child, start, timeout, stop, &mut || {})
+    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, _| {}, false)
 }
 
-/// [`wait`], but at the deadline `at_deadline` runs first, while the child
-/// is still alive: the grader looks at a hung QEMU before stopping it.
+/// [`wait`] for a boot: at the deadline `at_deadline` runs first, while
+/// the child is still alive (the grader looks at a hung QEMU before
+/// stopping it), and the deadline counts the time the guest's CPU had, not
+/// the time it waited for a core of the host: see [`starved`].
 pub fn wait_then(
     child: &mut Child,
     start: Instant,
@@ -78,13 +80,14 @@ pub fn wait_then(
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, _| {})
+    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, _| {}, true)
 }
 
 /// [`wait`], and once `after` has passed, the child's whole process group
 /// runs at the lower priority `nice`: a clippy that takes much longer than
-/// a regrade's is checking every dependency, and must not slow the boots
-/// beside it into their deadlines, while one that is quick keeps its full
+/// a regrade's is checking every dependency, and a host test that takes
+/// much longer alone than it should is probably spinning, and neither
+/// must slow the boots beside it, while one that is quick keeps its full
 /// share of the CPU.
 pub fn wait_lowering(
     child: &mut Child,
@@ -103,7 +106,7 @@ pub fn wait_lowering(
             lowered = true;
         }
     };
-    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick)
+    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick, false)
 }
 
 /// [`wait`], calling `tick` with the time since `start` each time it looks
@@ -115,7 +118,7 @@ pub fn wait_ticking(
     stop: &AtomicBool,
     tick: &mut dyn FnMut(Duration),
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed))
+    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed), false)
 }
 
 fn wait_loop(
@@ -125,7 +128,10 @@ fn wait_loop(
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
     tick: &mut dyn FnMut(&Child, Duration),
+    fair: bool,
 ) -> Result<Ending> {
+    let mut waited = Duration::ZERO;
+    let mut looked = start;
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(match (status.code(), status.signal()) {
@@ -138,7 +144,7 @@ fn wait_loop(
             Some(Ending::Interrupted)
         } else if stop.load(Ordering::SeqCst) {
             Some(Ending::Stopped)
-        } else if start.elapsed() >= timeout {
+        } else if start.elapsed().saturating_sub(waited) >= timeout || start.elapsed() >= 2 * timeout {
             at_deadline();
             Some(Ending::TimedOut)
         } else {
@@ -149,8 +155,33 @@ fn wait_loop(
             return Ok(ending);
         }
         tick(child, start.elapsed());
+        if fair && looked.elapsed() >= Duration::from_millis(50) {
+            waited = starved(child.id());
+            looked = Instant::now();
+        }
         thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// How long the busiest thread of process `pid` (QEMU's virtual CPU) has
+/// waited for a core while it could have run, from Linux's scheduler
+/// statistics (`/proc/PID/task/TID/schedstat`: time on a CPU, time waiting
+/// on a run queue, slices). A boot beside busy host tests, or on a machine
+/// doing other work, gets that much longer before its deadline (at most
+/// twice the deadline in all), so a slow host does not make a hang of a
+/// kernel that would have finished. A halted guest waits for nothing: its
+/// time counts. Zero where the statistics are not kept.
+fn starved(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
+    let busiest = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace().map(|f| f.parse::<u64>().ok());
+            Some((fields.next()??, fields.next()??))
+        })
+        .max_by_key(|(ran, _)| *ran);
+    busiest.map_or(Duration::ZERO, |(_, waited)| Duration::from_nanos(waited))
 }
 
 /// Kills a child's whole process group and reaps the child.

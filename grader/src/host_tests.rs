@@ -25,7 +25,9 @@
 //!    thirds of a deadline); one that ends was only slow
 //!    among the others and the boots, and that result stands (exercise
 //!    01's `lines_from_two_threads_stay_whole`, a spin lock held across a
-//!    yield, took 5 s once among them, 0.05 s alone);
+//!    yield, took 5 s once among them, 0.05 s alone). A test run alone
+//!    that is still going after a third of its deadline drops to `nice
+//!    10`, so that tests spinning in a deadlock make way for the boots;
 //! 2. the tests that never got a turn run in a new process, with every
 //!    test that has a result skipped (`--exact --skip NAME`), and so on
 //!    until all have one.
@@ -262,7 +264,13 @@ fn once(
             early.store(!running.is_empty(), Ordering::SeqCst);
         }
     };
-    let ending = child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?;
+    let ending = if confirm {
+        child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?
+    } else {
+        // Alone, a test that takes a third of the deadline too probably
+        // spins for ever: it makes way for the boots beside it.
+        child::wait_lowering(&mut child, start, deadline, deadline / 3, 10)?
+    };
     let elapsed = start.elapsed();
     let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     let (ending, alone) = if ending == Ending::Stopped {
