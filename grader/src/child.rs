@@ -85,10 +85,10 @@ pub fn wait_then(
 
 /// [`wait`], and once `after` has passed, the child's whole process group
 /// runs at the lower priority `nice`: a clippy that takes much longer than
-/// a regrade's is checking every dependency, and a host test that takes
-/// much longer alone than it should is probably spinning, and neither
-/// must slow the boots beside it, while one that is quick keeps its full
-/// share of the CPU.
+/// a regrade's is checking every dependency, and must not slow the boots
+/// beside it, while one that is quick keeps its full share of the CPU.
+/// (Host tests that must make way for the boots from the start pass a
+/// zero `after`.)
 pub fn wait_lowering(
     child: &mut Child,
     start: Instant,

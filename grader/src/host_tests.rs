@@ -25,9 +25,9 @@
 //!    thirds of a deadline); one that ends was only slow
 //!    among the others and the boots, and that result stands (exercise
 //!    01's `lines_from_two_threads_stay_whole`, a spin lock held across a
-//!    yield, took 5 s once among them, 0.05 s alone). A test run alone
-//!    that is still going after a third of its deadline drops to `nice
-//!    10`, so that tests spinning in a deadlock make way for the boots;
+//!    yield, took 5 s once among them, 0.05 s alone). When more tests run
+//!    alone at once than the machine has cores, they run at `nice 10`, so
+//!    that tests spinning in a deadlock make way for the boots;
 //! 2. the tests that never got a turn run in a new process, with every
 //!    test that has a result skipped (`--exact --skip NAME`), and so on
 //!    until all have one.
@@ -133,7 +133,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
     let mut all = Run::default();
     for round in 0..64 {
         let skip: Vec<&str> = all.outcomes.keys().map(String::as_str).collect();
-        let pass = once(binary.exe, None, &skip, threads, deadline, true)?;
+        let pass = once(binary.exe, None, &skip, threads, deadline, How::Together)?;
         if round == 0 {
             all.elapsed = pass.elapsed;
         }
@@ -173,12 +173,13 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
         }
         // Several ran when the process died: each alone, all at once, says
         // which one it was.
+        let how = How::alone(suspects.len());
         let alone: Vec<Result<Outcome>> = thread::scope(|scope| {
             let runs: Vec<_> = suspects
                 .iter()
                 .map(|name| {
                     scope.spawn(move || {
-                        let again = once(binary.exe, Some(name), &[], 1, deadline, false)?;
+                        let again = once(binary.exe, Some(name), &[], 1, deadline, how)?;
                         Ok(match again.finished.get(*name) {
                             Some(outcome) => outcome.clone(),
                             None => died(binary, again.ending, &again.stderr, name, true),
@@ -221,18 +222,32 @@ struct Pass {
     alone: BTreeMap<String, Pass>,
 }
 
+/// How a run of the test binary goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// All the tests at once: a run with tests still running at a third of
+    /// the deadline stops there (as if at the deadline), and each of them
+    /// runs again alone, all at once, with a whole deadline.
+    Together,
+    /// One test alone; with `make_way`, at `nice 10`.
+    Alone { make_way: bool },
+}
+
+impl How {
+    /// How each of `count` tests that run alone at the same time runs:
+    /// more of them than the machine has cores (tests spinning in a
+    /// deadlock, as in exercise 01's printer) make way for the boots beside
+    /// them; fewer leave a core free anyway and keep their full share,
+    /// which a test that is only slow needs on a busy machine.
+    fn alone(count: usize) -> How {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        How::Alone { make_way: count > cores }
+    }
+}
+
 /// Runs the test binary once: only the test `only` (exactly) if given, and
-/// not those in `skip`. With `confirm`, a run with tests still running at
-/// a third of the deadline stops there (as if at the deadline), and each of them
-/// runs again alone, all at once, with a whole deadline.
-fn once(
-    exe: &Path,
-    only: Option<&str>,
-    skip: &[&str],
-    threads: usize,
-    deadline: Duration,
-    confirm: bool,
-) -> Result<Pass> {
+/// not those in `skip`.
+fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline: Duration, how: How) -> Result<Pass> {
     let mut cmd = Command::new(exe);
     cmd.args(["-Z", "unstable-options", "--format", "json", "--color", "never", "--exact"]);
     cmd.args(["--test-threads", &threads.max(1).to_string()]);
@@ -254,30 +269,30 @@ fn once(
         thread::spawn(move || read_report(stdout, &live))
     };
     let stderr = read_bounded(stderr, 64 << 10);
-    // With `confirm`, the tests still running at a third of the deadline: the run
-    // stops there, and they run again alone.
+    // Together, the tests still running at a third of the deadline: the
+    // run stops there, and they run again alone.
     let mut running: Vec<String> = Vec::new();
     let early = AtomicBool::new(false);
     let mut tick = |elapsed: Duration| {
-        if confirm && elapsed >= deadline / 3 && running.is_empty() {
+        if how == How::Together && elapsed >= deadline / 3 && running.is_empty() {
             running = live.lock().unwrap_or_else(|e| e.into_inner()).running();
             early.store(!running.is_empty(), Ordering::SeqCst);
         }
     };
-    let ending = if confirm {
-        child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?
-    } else {
-        // Alone, a test that takes a third of the deadline too probably
-        // spins for ever: it makes way for the boots beside it.
-        child::wait_lowering(&mut child, start, deadline, deadline / 3, 10)?
+    let ending = match how {
+        How::Together | How::Alone { make_way: false } => {
+            child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?
+        }
+        How::Alone { make_way: true } => child::wait_lowering(&mut child, start, deadline, Duration::ZERO, 10)?,
     };
     let elapsed = start.elapsed();
     let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     let (ending, alone) = if ending == Ending::Stopped {
+        let how = How::alone(running.len());
         let alone = thread::scope(|scope| {
             let runs: Vec<_> = running
                 .iter()
-                .map(|name| (name, scope.spawn(move || once(exe, Some(name), &[], 1, deadline, false))))
+                .map(|name| (name, scope.spawn(move || once(exe, Some(name), &[], 1, deadline, how))))
                 .collect();
             runs.into_iter().filter_map(|(name, run)| Some((name.clone(), run.join().ok()?.ok()?))).collect()
         });
