@@ -66,21 +66,23 @@ pub fn spawn_nice(cmd: &mut Command, nice: i32) -> std::io::Result<Child> {
 /// say), or Ctrl-C; in all but the first case kills its whole process
 /// group. The child is reaped either way.
 pub fn wait(child: &mut Child, start: Instant, timeout: Duration, stop: &AtomicBool) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, _| {}, false)
+    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, _| {}, None)
 }
 
 /// [`wait`] for a boot: at the deadline `at_deadline` runs first, while
 /// the child is still alive (the grader looks at a hung QEMU before
 /// stopping it), and the deadline counts the time the guest's CPU had, not
-/// the time it waited for a core of the host: see [`starved`].
+/// the time it waited for a core of the host: see [`starved`]. That time,
+/// as last read, is left in `waited`.
 pub fn wait_then(
     child: &mut Child,
     start: Instant,
     timeout: Duration,
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
+    waited: &mut Duration,
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, _| {}, true)
+    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, _| {}, Some(waited))
 }
 
 /// [`wait`], and once `after` has passed, the child's whole process group
@@ -106,7 +108,7 @@ pub fn wait_lowering(
             lowered = true;
         }
     };
-    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick, false)
+    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick, None)
 }
 
 /// [`wait`], calling `tick` with the time since `start` each time it looks
@@ -118,7 +120,7 @@ pub fn wait_ticking(
     stop: &AtomicBool,
     tick: &mut dyn FnMut(Duration),
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed), false)
+    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed), None)
 }
 
 fn wait_loop(
@@ -128,9 +130,8 @@ fn wait_loop(
     stop: &AtomicBool,
     at_deadline: &mut dyn FnMut(),
     tick: &mut dyn FnMut(&Child, Duration),
-    fair: bool,
+    mut waited: Option<&mut Duration>,
 ) -> Result<Ending> {
-    let mut waited = Duration::ZERO;
     let mut looked = start;
     loop {
         if let Some(status) = child.try_wait()? {
@@ -144,7 +145,9 @@ fn wait_loop(
             Some(Ending::Interrupted)
         } else if stop.load(Ordering::SeqCst) {
             Some(Ending::Stopped)
-        } else if start.elapsed().saturating_sub(waited) >= timeout || start.elapsed() >= 2 * timeout {
+        } else if start.elapsed().saturating_sub(waited.as_deref().copied().unwrap_or_default()) >= timeout
+            || start.elapsed() >= 2 * timeout
+        {
             at_deadline();
             Some(Ending::TimedOut)
         } else {
@@ -155,8 +158,10 @@ fn wait_loop(
             return Ok(ending);
         }
         tick(child, start.elapsed());
-        if fair && looked.elapsed() >= Duration::from_millis(50) {
-            waited = starved(child.id());
+        if let Some(waited) = waited.as_deref_mut()
+            && looked.elapsed() >= Duration::from_millis(50)
+        {
+            *waited = starved(child.id());
             looked = Instant::now();
         }
         thread::sleep(Duration::from_millis(5));

@@ -140,6 +140,8 @@ pub struct Boot {
     pub ending: Ending,
     /// Wall time from start to end.
     pub elapsed: Duration,
+    /// How much of it the guest's CPU waited for a core of the host.
+    pub waited: Duration,
     /// What QEMU itself said on standard error.
     pub stderr: String,
     /// Where the CPU was at the deadline, if the boot ran out of time and
@@ -267,7 +269,9 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     });
 
     let mut stuck = None;
-    let ending = child::wait_then(&mut child, start, request.timeout, &stop, &mut || stuck = stuck::sample(&socket));
+    let mut waited = Duration::ZERO;
+    let at_deadline = &mut || stuck = stuck::sample(&socket);
+    let ending = child::wait_then(&mut child, start, request.timeout, &stop, at_deadline, &mut waited);
     let _ = std::fs::remove_file(&socket);
     let ending = ending?;
     let elapsed = start.elapsed();
@@ -286,5 +290,5 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         child::Ending::Stopped => Ending::Flooded,
         child::Ending::Interrupted => Ending::Interrupted,
     };
-    Ok(Boot { com1, ending, elapsed, stderr, stuck })
+    Ok(Boot { com1, ending, elapsed, waited, stderr, stuck })
 }

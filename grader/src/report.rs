@@ -167,7 +167,7 @@ pub struct Report {
 /// manifest's `[reference]` times.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
-    /// The longest boot.
+    /// The longest boot, less the time its CPU waited for a core.
     pub longest_boot: Option<Duration>,
     /// The host tests' first run, all at once.
     pub host_tests: Option<Duration>,

@@ -109,7 +109,8 @@ pub struct Boots {
     pub com2: String,
     /// The serial log.
     pub log: PathBuf,
-    /// How long the longest boot ran.
+    /// How long the longest boot ran, less the time its CPU waited for a
+    /// core: what its deadline counts.
     pub longest: Duration,
 }
 
@@ -322,7 +323,7 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         notes: Vec::new(),
         com2: String::new(),
         log: log_path,
-        longest: done.iter().map(|d| d.boot.elapsed).max().unwrap_or_default(),
+        longest: done.iter().map(|d| d.boot.elapsed.saturating_sub(d.boot.waited)).max().unwrap_or_default(),
     };
     let mut entries = Vec::new();
     let mut reported_by: BTreeMap<usize, usize> = BTreeMap::new();

@@ -9,7 +9,8 @@
 //!
 //! ```toml
 //! [reference]
-//! boot_secs = 1.1   # its longest boot, QEMU's start to its exit
+//! boot_secs = 1.1   # its longest boot, QEMU's start to its exit, less any
+//!                   # time its CPU waited for a core (what the deadline counts)
 //! host_secs = 0.3   # its host tests, the test binary's whole run
 //! ```
 //!
