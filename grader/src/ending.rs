@@ -29,7 +29,9 @@
 //! bookkeeping and ignored; a `# SKIP` for a test it was asked to run is a
 //! skipped test. A test reported twice keeps its first result. The test
 //! that was running when the boot ended (a `# run` marker without a result)
-//! fails, with the reason the boot ended.
+//! fails, with the reason the boot ended; after a time-out that reason says
+//! where the kernel was stuck ([`Hang`], found by the caller), and the test
+//! gets a hint about that place.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -37,6 +39,7 @@ use std::time::Duration;
 use fledge_ktap::exit::ExitCode;
 
 use crate::capture::{HEAD, TAIL};
+use crate::hang::Hang;
 use crate::ktap::Stream;
 use crate::qemu::{Ending, FLOOD_LIMIT};
 use crate::report::Verdict;
@@ -66,6 +69,8 @@ pub struct BootEnd<'a> {
     pub boots_before: usize,
     /// The tests of its sequence that have a result from earlier boots.
     pub done_before: &'a BTreeSet<String>,
+    /// Where the kernel was stuck, if it ran out of time and that is known.
+    pub hang: Option<&'a Hang>,
 }
 
 /// What the kernel said about one test.
@@ -94,6 +99,9 @@ pub struct Outcome {
     pub output: Vec<String>,
     /// How the boot that reported it ended.
     pub ending: Ending,
+    /// A hint about how it ended, to show before the manifest's: where a
+    /// test that hung was stuck.
+    pub hint: Option<String>,
 }
 
 /// What one boot amounts to.
@@ -166,10 +174,20 @@ pub fn meaning(boot: &BootEnd<'_>) -> Meaning {
             (Some(Verdict::Crashed), Some(format!("crashed during this test: {how}")))
         }
         (Ending::TimedOut, _) => {
-            meaning.note(format!("was stopped after {secs}s; raise the limit with --timeout SECS if it is just slow"));
-            let why = format!(
-                "still running after {secs}s: the kernel hung (an endless loop, or waiting for something that never comes), or needs longer"
-            );
+            let doing = boot.hang.map(|hang| format!(", {}", hang.doing())).unwrap_or_default();
+            // A lock waited for forever is no slowness.
+            let slow = if boot.hang.is_some_and(Hang::is_deadlock) {
+                String::new()
+            } else {
+                "; raise the limit with --timeout SECS if it is just slow".into()
+            };
+            meaning.note(format!("was stopped after {secs}s{doing}{slow}"));
+            let why = match boot.hang {
+                Some(hang) => hang.why(secs),
+                None => format!(
+                    "still running after {secs}s: the kernel hung (an endless loop, or waiting for something that never comes), or needs longer"
+                ),
+            };
             (Some(Verdict::TimedOut), Some(why))
         }
         (Ending::Flooded, _) => {
@@ -285,6 +303,7 @@ fn count_results(boot: &BootEnd<'_>, meaning: &mut Meaning) {
                 .or_else(|| (!result.ok).then(|| result.diagnostic.clone().unwrap_or_else(|| "failed".into()))),
             output: result.output.clone(),
             ending: boot.ending,
+            hint: None,
         };
         add(outcome, meaning);
     }
@@ -334,6 +353,7 @@ fn unfinished(boot: &BootEnd<'_>, why: String, meaning: &mut Meaning) {
     let Some((number, name, output)) = &boot.stream.unfinished else { return };
     let in_plan = boot.stream.plan.is_some_and(|plan| *number <= plan);
     if asked(boot, *number, name) && in_plan {
+        let hint = boot.hang.filter(|_| boot.ending == Ending::TimedOut).map(|hang| hang.hint.clone());
         let outcome = Outcome {
             number: *number,
             name: name.clone(),
@@ -341,6 +361,7 @@ fn unfinished(boot: &BootEnd<'_>, why: String, meaning: &mut Meaning) {
             diagnostic: Some(why),
             output: output.clone(),
             ending: boot.ending,
+            hint,
         };
         add(outcome, meaning);
     }

@@ -27,19 +27,20 @@ use anyhow::{Result, bail};
 
 use crate::build::{self, Progress};
 use crate::ending::{Outcome, Said};
-use crate::host_tests;
-use crate::judge::judge;
+use crate::judge::{self, judge};
 use crate::manifest::{Kind, Manifest};
 use crate::plan::{self, Sequence};
 use crate::pool::Job;
 use crate::qemu::Accel;
 use crate::report::{Report, TestReport, Verdict};
 use crate::run::{self, Settings};
+use crate::{host_tests, lints};
 
 /// How to grade.
 #[derive(Clone, Copy)]
 pub struct Options {
-    /// Overrides the manifest's per-boot timeout.
+    /// Replaces the deadlines that follow from the manifest's `[reference]`
+    /// times, of each boot and each run of the host tests.
     pub timeout: Option<Duration>,
     /// CPU emulation.
     pub accel: Accel,
@@ -91,19 +92,39 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         eprintln!("{note}");
         report.notes.push(note);
     }
-    let timeout = options.timeout.unwrap_or(Duration::from_secs(manifest.timeout));
-    let host: Option<Job<'_, Result<host_tests::Run>>> =
-        host_exe.map(|exe| Box::new(move || host_tests::run(&exe, timeout, options.jobs)) as Job<'_, _>);
+    // Each deadline follows from how long the reference solution takes.
+    let boot_deadline = options.timeout.unwrap_or(manifest.reference.boot_deadline());
+    let host_deadline = options.timeout.unwrap_or(manifest.reference.host_deadline());
+    // Every host test at once, so that all the ones that hang are found in
+    // one run of the deadline.
+    let threads = manifest.tests.iter().filter(|t| t.kind == Kind::Host).count().max(options.jobs);
+    let package_name = package.as_str();
+    let own = format!("exercises/{}/", manifest.folder());
+    let own_dir = own.as_str();
+    let host: Option<Job<'_, Result<host_tests::Run>>> = host_exe.map(|exe| {
+        Box::new(move || {
+            let binary = host_tests::Binary { exe: &exe, package: package_name, own: own_dir, deadline: host_deadline };
+            host_tests::run(&binary, threads)
+        }) as Job<'_, _>
+    });
+    let lints: Job<'_, Vec<lints::Warning>> =
+        Box::new(move || lints::warnings(root, package_name, own_dir).unwrap_or_default());
     let kernel_path = kernel.clone().unwrap_or_default();
-    let settings = settings(root, &kernel_path, &package, timeout, options);
-    let (boots, host) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, host)?;
+    let command = format!("cargo grade {}{}", manifest.id(), if solution { " --solution" } else { "" });
+    let mut settings = settings(root, &kernel_path, &package, boot_deadline, options, &command);
+    settings.own = (!solution).then_some(own_dir);
+    let beside = run::Beside { host, lints: Some(lints) };
+    let (boots, beside) = run::all(&settings, if kernel.is_some() { &plan.sequences } else { &[] }, beside)?;
 
-    if let Some(host) = host {
-        judge_host_tests(manifest, &host, timeout, &mut report)?;
+    let mut host_verdict = None;
+    if let Some(host) = &beside.host {
+        report.timings.host_tests = Some(host.elapsed);
+        host_verdict = judge::host::judge(root, manifest, &package, host, &mut report)?;
     }
     let mut verdict = None;
     if let Some(boots) = boots {
         verdict = boots.verdict;
+        report.timings.longest_boot = Some(boots.longest);
         report.log = Some(boots.log.clone());
         report.notes.extend(boots.notes.iter().cloned());
         let names: Vec<&str> =
@@ -127,6 +148,11 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 Ok(()) => test.pass(),
                 Err(why) => test.fail(why),
             }
+            // Where a test that hung was stuck comes before the manifest's
+            // hints, which cannot know.
+            if let Some(hint) = &outcome.hint {
+                test.hints.insert(0, hint.clone());
+            }
         }
         let unknown: Vec<&str> =
             boots.outcomes.values().map(|o| o.name.as_str()).filter(|n| !names.contains(n)).collect();
@@ -137,37 +163,10 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
             ));
         }
     }
+    report.notes.extend(lints::notes(&beside.lints, &package));
     report.notes.dedup();
-    report.finish(verdict);
+    report.finish(verdict.or(host_verdict));
     Ok(report)
-}
-
-/// Marks each host test of the manifest from the test binary's report.
-fn judge_host_tests(manifest: &Manifest, host: &host_tests::Run, timeout: Duration, report: &mut Report) -> Result<()> {
-    for (spec, test) in manifest.tests.iter().zip(report.tests.iter_mut()) {
-        if spec.kind != Kind::Host {
-            continue;
-        }
-        let found = match host.find(&spec.name) {
-            Ok(found) => found,
-            Err(why) => bail!("{}: {why}", manifest.dir.join("exercise.toml").display()),
-        };
-        if let Some((path, _)) = found
-            && path != spec.name
-        {
-            test.path = Some(path.to_string());
-        }
-        match found {
-            Some((_, outcome)) if outcome.passed => test.pass(),
-            Some((_, outcome)) => test.fail(outcome.diagnostic.clone().unwrap_or_else(|| "failed".into())),
-            None if host.timed_out => test.fail(format!("the host tests were stopped after {}s", timeout.as_secs())),
-            None => test.fail(format!(
-                "this host test did not run: no test in tests/ is called `{}` (or ends with `::{}`); is it still there?",
-                spec.name, spec.name
-            )),
-        }
-    }
-    Ok(())
 }
 
 /// Boots any KTAP-speaking kernel and scores one point per planned test.
@@ -178,8 +177,9 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let timeout = options.timeout.unwrap_or(Duration::from_secs(30));
     let label = format!("kernel-{name}");
-    let settings = settings(root, kernel, &label, timeout, options);
-    let (boots, _) = run::all(&settings, &[Sequence::all(options.accel)], None)?;
+    let command = format!("cargo grade --kernel {}", kernel.display());
+    let settings = settings(root, kernel, &label, timeout, options, &command);
+    let (boots, _) = run::all(&settings, &[Sequence::all(options.accel)], run::Beside::default())?;
     let boots = boots.expect("one sequence was run");
     // Only the tests the kernel planned: results past its plan score
     // nothing (the notes name them) and add nothing to the maximum.
@@ -187,7 +187,9 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
         .map(|number| {
             let outcome = boots.outcomes.get(&number);
             let name = outcome.map(|o| o.name.clone()).unwrap_or_else(|| format!("test {number}"));
-            let mut test = TestReport::new(name, Kind::Qemu, 1, Vec::new());
+            // No manifest, no hints: only where a test that hung was stuck.
+            let hints = outcome.and_then(|o| o.hint.clone()).into_iter().collect();
+            let mut test = TestReport::new(name, Kind::Qemu, 1, hints);
             match outcome {
                 Some(Outcome { said: Said::Passed, .. }) => test.pass(),
                 Some(Outcome { said: Said::Skipped, diagnostic, .. }) => test.skip(diagnostic.clone()),
@@ -204,7 +206,14 @@ pub fn kernel(root: &Path, kernel: &Path, options: Options) -> Result<Report> {
     Ok(report)
 }
 
-fn settings<'a>(root: &'a Path, kernel: &'a Path, label: &'a str, timeout: Duration, options: Options) -> Settings<'a> {
+fn settings<'a>(
+    root: &'a Path,
+    kernel: &'a Path,
+    label: &'a str,
+    timeout: Duration,
+    options: Options,
+    command: &'a str,
+) -> Settings<'a> {
     Settings {
         kernel,
         label,
@@ -214,6 +223,8 @@ fn settings<'a>(root: &'a Path, kernel: &'a Path, label: &'a str, timeout: Durat
         echo: options.echo,
         gdb: options.gdb,
         jobs: options.jobs,
+        own: None,
+        command,
     }
 }
 
@@ -221,48 +232,4 @@ fn build_failed(mut report: Report, failure: build::BuildFailure) -> Report {
     report.build_errors = Some(build::first_errors(&failure.messages, 40));
     report.finish(Some(Verdict::BuildFailed));
     report
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-    use crate::report::Status;
-
-    fn manifest(names: &[&str]) -> Manifest {
-        let tests: String =
-            names.iter().map(|n| format!("[[test]]\nname = \"{n}\"\nkind = \"host\"\npoints = 1\n")).collect();
-        toml::from_str(&format!("number = 5\nslug = \"m\"\ntitle = \"t\"\nchapter = \"c\"\n{tests}")).unwrap()
-    }
-
-    fn graded(names: &[&str], libtest: &str) -> Result<Report> {
-        let manifest = manifest(names);
-        let tests = manifest.tests.iter().map(|t| TestReport::new(t.name.clone(), t.kind, 1, Vec::new())).collect();
-        let mut report = Report::new(manifest.id(), String::new(), tests);
-        let host = host_tests::Run { outcomes: host_tests::parse(libtest), timed_out: false };
-        judge_host_tests(&manifest, &host, Duration::from_secs(1), &mut report).map(|()| report)
-    }
-
-    const TWINS: &str = "test frames::twin ... ok\ntest heap::twin ... FAILED\ntest cases::solo ... ok\n";
-
-    #[test]
-    fn twins_in_two_modules_never_collide() {
-        let report = graded(&["frames::twin", "heap::twin", "solo"], TWINS).unwrap();
-        let statuses: Vec<Status> = report.tests.iter().map(|t| t.status).collect();
-        assert_eq!(statuses, [Status::Passed, Status::Failed, Status::Passed]);
-        assert_eq!(report.tests[2].path.as_deref(), Some("cases::solo"), "the path is shown where it says more");
-        assert_eq!(report.tests[0].path, None);
-    }
-
-    #[test]
-    fn a_bare_name_that_fits_two_tests_is_an_error_that_says_what_to_write() {
-        let error = format!("{:#}", graded(&["twin"], TWINS).unwrap_err());
-        assert!(error.contains("exercise.toml: the host test name `twin` fits 2 tests"), "{error}");
-        assert!(error.contains("name = \"frames::twin\""), "{error}");
-    }
-
-    #[test]
-    fn a_test_that_is_not_there_says_so() {
-        let report = graded(&["gone"], TWINS).unwrap();
-        assert!(report.tests[0].diagnostic.as_deref().unwrap().contains("no test in tests/ is called `gone`"));
-    }
 }

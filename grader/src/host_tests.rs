@@ -1,9 +1,46 @@
 //! Running an exercise's host tests and reading libtest's report.
 //!
-//! Host tests are ordinary `#[test]` functions; the grader runs the test
-//! binary cargo built and reads its plain-text report, which has said
-//! `test NAME ... ok` and `test NAME ... FAILED` for as long as Rust has had
-//! tests. A test binary that hangs is stopped at the deadline.
+//! Host tests are ordinary `#[test]` functions in one test binary. The
+//! grader runs it with libtest's JSON report (`-Z unstable-options --format
+//! json`, which the pinned nightly's libtest accepts), because that says
+//! when each test *starts*, not only how it ended:
+//!
+//! ```text
+//! { "type": "test", "event": "started", "name": "paging::translate_walks_four_levels" }
+//! { "type": "test", "name": "cases::an_empty_map_has_no_frames", "event": "ok" }
+//! { "type": "test", "name": "heap::freed_blocks_are_reused", "event": "failed", "stdout": "thread ... panicked at ..." }
+//! ```
+//!
+//! A test that brings the whole process down (a segmentation fault from a
+//! bad pointer, an abort, a stack overflow) or never returns leaves a
+//! `started` without a result. The binary is then run again ([`run`]):
+//!
+//! 1. each test that had started and not finished is a suspect. After a
+//!    crash, a single suspect is named at once; several (they ran on
+//!    several threads) are each run again on their own, `NAME --exact`,
+//!    all at once, to see which one dies. At a third of the deadline (past
+//!    what the reference solution's tests take), a run with tests still
+//!    running stops, and those run again alone, all at once, with a whole
+//!    deadline: one still going then hung (so a hang is named after four
+//!    thirds of a deadline); one that ends was only slow
+//!    among the others and the boots, and that result stands (exercise
+//!    01's `lines_from_two_threads_stay_whole`, a spin lock held across a
+//!    yield, took 5 s once among them, 0.05 s alone). When more tests run
+//!    alone at once than the machine has cores, they run at `nice 10`, so
+//!    that tests spinning in a deadlock make way for the boots;
+//! 2. the tests that never got a turn run in a new process, with every
+//!    test that has a result skipped (`--exact --skip NAME`), and so on
+//!    until all have one.
+//!
+//! A test that died is `crashed`, with the signal and the `cargo test`
+//! command that reproduces it; one that hung is stopped at the deadline
+//! and fails, named, with the same command. The deadline
+//! ([`crate::manifest::Reference`]) is a few times what the reference
+//! solution's tests take. The tests keep their full share of the CPU
+//! throughout: a lower priority once they run long starved exercise 01's
+//! `lines_from_two_threads_stay_whole` (a spin lock held across a yield)
+//! past its deadline on a busy machine, and the boots' deadlines leave
+//! room for tests that spin beside them.
 //!
 //! libtest names a test by its module path, `paging::translate_walks_four_levels`,
 //! and the grader keeps that path: two modules may each have a test of the
@@ -14,6 +51,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,22 +60,25 @@ use anyhow::{Context, Result, bail};
 
 use crate::child::{self, Ending};
 
-/// One host test's outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// Whether it passed.
-    pub passed: bool,
-    /// Why it failed: the panic's location and message.
-    pub diagnostic: Option<String>,
-}
+mod libtest;
+mod site;
+#[cfg(test)]
+mod tests;
 
-/// What one run of a host test binary said.
+use libtest::parse;
+use libtest::{Live, failure_message, read_report};
+pub use libtest::{Outcome, Ran};
+
+/// What the runs of a host test binary said.
 #[derive(Debug, Default)]
 pub struct Run {
     /// Each test's outcome, by its module path.
     pub outcomes: BTreeMap<String, Outcome>,
-    /// Whether the binary had to be stopped at the deadline.
-    pub timed_out: bool,
+    /// How long the first run took, all tests at once.
+    pub elapsed: Duration,
+    /// Why some tests may have no outcome: the binary died before any test
+    /// started.
+    pub unfinished: Option<String>,
 }
 
 impl Run {
@@ -66,126 +108,279 @@ impl Run {
     }
 }
 
-/// Runs the test binary with `threads` test threads and returns what it
-/// said.
-pub fn run(exe: &Path, timeout: Duration, threads: usize) -> Result<Run> {
+/// The command that runs one host test of `package` alone.
+pub fn command(package: &str, path: &str) -> String {
+    format!("cargo test -p {package} --test host -- {path} --exact")
+}
+
+/// A host test binary, and how to report on it.
+pub struct Binary<'a> {
+    /// The test binary.
+    pub exe: &'a Path,
+    /// Its cargo package, for the commands in diagnostics.
+    pub package: &'a str,
+    /// The learner's folder (`exercises/05-memory/`), where a crash is
+    /// looked for first.
+    pub own: &'a str,
+    /// How long one run of it may take.
+    pub deadline: Duration,
+}
+
+/// Runs the test binary with `threads` test threads, again as often as
+/// crashes and hangs make it, each run stopped at the deadline.
+pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
+    let deadline = binary.deadline;
+    let mut all = Run::default();
+    for round in 0..64 {
+        let skip: Vec<&str> = all.outcomes.keys().map(String::as_str).collect();
+        let pass = once(binary.exe, None, &skip, threads, deadline, How::Together)?;
+        if round == 0 {
+            all.elapsed = pass.elapsed;
+        }
+        let suspects: Vec<&String> = pass.started.keys().filter(|n| !pass.finished.contains_key(*n)).collect();
+        let before = all.outcomes.len();
+        all.outcomes.extend(pass.finished.clone());
+        if suspects.is_empty() {
+            if !matches!(pass.ending, Ending::Exited(0 | 101)) && pass.finished.is_empty() {
+                all.unfinished = Some(format!("the test binary {} before any test started", died_how(pass.ending)));
+            }
+            break;
+        }
+        if pass.ending == Ending::TimedOut {
+            // A test that was still running at a third of the deadline ran again
+            // alone, with a whole deadline: if that run too was still going
+            // at its end, it hung; if it ended, it was only slow beside
+            // the others (a spin lock held across a yield, with the boots on
+            // the cores), and its result stands. A test the run had not got
+            // to runs in the next pass.
+            let stalled = all.outcomes.len() == before && pass.alone.is_empty();
+            for name in &suspects {
+                let outcome = match pass.alone.get(*name) {
+                    Some(alone) => match alone.finished.get(*name) {
+                        Some(outcome) => outcome.clone(),
+                        None => died(binary, alone.ending, &alone.stderr, name, alone.ending != Ending::TimedOut),
+                    },
+                    None if stalled => died(binary, pass.ending, &pass.stderr, name, false),
+                    None => continue,
+                };
+                all.outcomes.insert((*name).clone(), outcome);
+            }
+            continue;
+        }
+        if let [name] = &suspects[..] {
+            all.outcomes.insert((*name).clone(), died(binary, pass.ending, &pass.stderr, name, true));
+            continue;
+        }
+        // Several ran when the process died: each alone, all at once, says
+        // which one it was.
+        let how = How::alone(suspects.len());
+        let alone: Vec<Result<Outcome>> = thread::scope(|scope| {
+            let runs: Vec<_> = suspects
+                .iter()
+                .map(|name| {
+                    scope.spawn(move || {
+                        let again = once(binary.exe, Some(name), &[], 1, deadline, how)?;
+                        Ok(match again.finished.get(*name) {
+                            Some(outcome) => outcome.clone(),
+                            None => died(binary, again.ending, &again.stderr, name, true),
+                        })
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|run| run.join().unwrap_or_else(|_| bail!("a rerun's thread panicked"))).collect()
+        });
+        let mut found = BTreeMap::new();
+        for (name, outcome) in suspects.iter().zip(alone) {
+            found.insert((*name).clone(), outcome?);
+        }
+        if found.values().all(|o| matches!(o.ran, Ran::Passed | Ran::Failed)) {
+            // None of them dies alone: together they do.
+            let names: Vec<&str> = suspects.iter().map(|n| n.as_str()).collect();
+            for name in &suspects {
+                let mut outcome = died(binary, pass.ending, &pass.stderr, name, false);
+                outcome.diagnostic = outcome
+                    .diagnostic
+                    .map(|d| format!("{d} (alone it ends; it died running beside {})", names.join(", ")));
+                found.insert((*name).clone(), outcome);
+            }
+        }
+        all.outcomes.extend(found);
+    }
+    Ok(all)
+}
+
+/// One run of the test binary.
+struct Pass {
+    /// The tests that started.
+    started: BTreeMap<String, Instant>,
+    finished: BTreeMap<String, Outcome>,
+    ending: Ending,
+    stderr: String,
+    elapsed: Duration,
+    /// The runs alone, from a third of the deadline, of the tests still running
+    /// then (the run stopped there).
+    alone: BTreeMap<String, Pass>,
+}
+
+/// How a run of the test binary goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// All the tests at once: a run with tests still running at a third of
+    /// the deadline stops there (as if at the deadline), and each of them
+    /// runs again alone, all at once, with a whole deadline.
+    Together,
+    /// One test alone; with `make_way`, at `nice 10`.
+    Alone { make_way: bool },
+}
+
+impl How {
+    /// How each of `count` tests that run alone at the same time runs:
+    /// more of them than the machine has cores (tests spinning in a
+    /// deadlock, as in exercise 01's printer) make way for the boots beside
+    /// them; fewer leave a core free anyway and keep their full share,
+    /// which a test that is only slow needs on a busy machine.
+    fn alone(count: usize) -> How {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        How::Alone { make_way: count > cores }
+    }
+}
+
+/// Runs the test binary once: only the test `only` (exactly) if given, and
+/// not those in `skip`.
+fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline: Duration, how: How) -> Result<Pass> {
     let mut cmd = Command::new(exe);
-    cmd.args(["--color", "never", "--test-threads", &threads.max(1).to_string()]).env("RUST_BACKTRACE", "0");
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.args(["-Z", "unstable-options", "--format", "json", "--color", "never", "--exact"]);
+    cmd.args(["--test-threads", &threads.max(1).to_string()]);
+    cmd.args(only);
+    for name in skip {
+        cmd.args(["--skip", name]);
+    }
+    // libtest takes `-Z unstable-options` from a nightly; RUSTC_BOOTSTRAP
+    // lets a stable one take it too.
+    cmd.env("RUST_BACKTRACE", "0").env("RUSTC_BOOTSTRAP", "1");
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot run {}", exe.display()))?;
-    let mut stdout = child.stdout.take().context("test binary's output")?;
-    let reader = thread::spawn(move || {
-        // Keep the first 16 MiB; read (and drop) the rest so that a test
-        // that prints without end cannot block on a full pipe.
+    let stdout = child.stdout.take().context("test binary's output")?;
+    let stderr = child.stderr.take().context("test binary's errors")?;
+    let live = Arc::new(Mutex::new(Live::default()));
+    let report = {
+        let live = Arc::clone(&live);
+        thread::spawn(move || read_report(stdout, &live))
+    };
+    let stderr = read_bounded(stderr, 64 << 10);
+    // Together, the tests still running at a third of the deadline: the
+    // run stops there, and they run again alone.
+    let mut running: Vec<String> = Vec::new();
+    let early = AtomicBool::new(false);
+    let mut tick = |elapsed: Duration| {
+        if how == How::Together && elapsed >= deadline / 3 && running.is_empty() {
+            running = live.lock().unwrap_or_else(|e| e.into_inner()).running();
+            early.store(!running.is_empty(), Ordering::SeqCst);
+        }
+    };
+    let ending = match how {
+        How::Together | How::Alone { make_way: false } => {
+            child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?
+        }
+        How::Alone { make_way: true } => child::wait_lowering(&mut child, start, deadline, Duration::ZERO, 10)?,
+    };
+    let elapsed = start.elapsed();
+    let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    let (ending, alone) = if ending == Ending::Stopped {
+        let how = How::alone(running.len());
+        let alone = thread::scope(|scope| {
+            let runs: Vec<_> = running
+                .iter()
+                .map(|name| (name, scope.spawn(move || once(exe, Some(name), &[], 1, deadline, how))))
+                .collect();
+            runs.into_iter().filter_map(|(name, run)| Some((name.clone(), run.join().ok()?.ok()?))).collect()
+        });
+        (Ending::TimedOut, alone)
+    } else {
+        (ending, BTreeMap::new())
+    };
+    if ending == Ending::Interrupted {
+        bail!("interrupted while the host tests ran");
+    }
+    let started = std::mem::take(&mut live.lock().unwrap_or_else(|e| e.into_inner()).started);
+    let (_, finished) = parse(&report);
+    Ok(Pass { started, finished, ending, stderr, elapsed, alone })
+}
+
+/// Reads the first `limit` bytes of `pipe` on a thread of its own, and
+/// drops the rest, so that a test that prints without end cannot block on
+/// a full pipe.
+fn read_bounded(mut pipe: impl Read + Send + 'static, limit: u64) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
         let mut text = Vec::new();
-        let _ = stdout.by_ref().take(16 << 20).read_to_end(&mut text);
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        let _ = pipe.by_ref().take(limit).read_to_end(&mut text);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
         String::from_utf8_lossy(&text).into_owned()
+    })
+}
+
+/// The outcome of `name`, which was running when its process ended
+/// `ending`; with `locate`, a crash by a signal is looked at in gdb for
+/// its place ([`site`]).
+fn died(binary: &Binary<'_>, ending: Ending, stderr: &str, name: &str, locate: bool) -> Outcome {
+    let thread = format!("thread '{name}'");
+    let overflowed = stderr.lines().any(|l| l.starts_with(&thread) && l.contains("has overflowed its stack"));
+    // A panic where none may unwind (the debug checks of `unsafe` code, a
+    // panic while panicking) is written on standard error, then aborts.
+    let panicked = stderr.lines().position(|l| l.starts_with(&thread) && l.contains("panicked at ")).map(|at| {
+        let lines: Vec<&str> = stderr.lines().collect();
+        failure_message(&lines[at..].join("\n")).unwrap_or_default()
     });
-    let ending = child::wait(&mut child, start, timeout, &std::sync::atomic::AtomicBool::new(false))?;
-    let text = reader.join().unwrap_or_default();
+    let signal = matches!(ending, Ending::Signalled(n) if n != libc::SIGKILL);
+    let site = (locate && signal && panicked.is_none())
+        .then(|| site::find(binary.exe, name, binary.own, binary.deadline))
+        .flatten()
+        .map(|site| format!(", in {site}"))
+        .unwrap_or_default();
+    let (ran, what) = match ending {
+        Ending::TimedOut => (
+            Ran::Hung,
+            format!(
+                "hung: still running after {}s, when the grader stopped it (an endless loop, or waiting for something that never happens)",
+                binary.deadline.as_secs()
+            ),
+        ),
+        _ if overflowed => (
+            Ran::Crashed,
+            format!(
+                "crashed: its thread overflowed its stack{site} (an endless recursion?), and the process aborted (SIGABRT)"
+            ),
+        ),
+        Ending::Signalled(libc::SIGABRT) if panicked.is_some() => (
+            Ran::Crashed,
+            format!(
+                "crashed: it {}, where a panic cannot unwind (a debug check on an `unsafe` operation, or a panic while panicking), and the process aborted (SIGABRT)",
+                panicked.unwrap_or_default()
+            ),
+        ),
+        ending => (Ran::Crashed, format!("crashed: the test process {}{site}, while this test ran", died_how(ending))),
+    };
+    let diagnostic = format!("{what}. Run it alone: `{}`", command(binary.package, name));
+    Outcome { ran, diagnostic: Some(diagnostic), output: String::new() }
+}
+
+/// How a test process ended, in words: `died of SIGSEGV, a segmentation
+/// fault (...)`.
+fn died_how(ending: Ending) -> String {
+    let signal = |n: i32| match n {
+        libc::SIGSEGV => "SIGSEGV, a segmentation fault (a read or write through a bad pointer)".to_string(),
+        libc::SIGBUS => "SIGBUS, a bus error (a bad or misaligned pointer)".into(),
+        libc::SIGABRT => "SIGABRT, an abort".into(),
+        libc::SIGILL => "SIGILL, an illegal instruction (`unreachable_unchecked`, or a corrupt jump)".into(),
+        libc::SIGFPE => "SIGFPE, an arithmetic exception".into(),
+        libc::SIGKILL => "SIGKILL (out of memory?)".into(),
+        n => format!("signal {n}"),
+    };
     match ending {
-        Ending::Interrupted => bail!("interrupted while the host tests ran"),
-        ending => Ok(Run { outcomes: parse(&text), timed_out: ending == Ending::TimedOut }),
-    }
-}
-
-/// Reads libtest's plain report: each test's outcome by its path.
-pub fn parse(text: &str) -> BTreeMap<String, Outcome> {
-    let mut outcomes = BTreeMap::new();
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test ") else { continue };
-        let Some((name, verdict)) = rest.rsplit_once(" ... ") else { continue };
-        let passed = match verdict.trim() {
-            "ok" => true,
-            "FAILED" => false,
-            _ => continue,
-        };
-        let diagnostic = (!passed).then(|| failure_message(text, name)).flatten();
-        outcomes.insert(name.to_string(), Outcome { passed, diagnostic });
-    }
-    outcomes
-}
-
-/// The panic location and message from a failed test's captured output:
-///
-/// ```text
-/// ---- cases::name stdout ----
-/// thread 'cases::name' (42) panicked at src/print.rs:56:9:
-/// not yet implemented: exercise 01
-/// ```
-fn failure_message(text: &str, name: &str) -> Option<String> {
-    let header = format!("---- {name} stdout ----");
-    let section = &text[text.find(&header)? + header.len()..];
-    let mut lines = section.lines().skip_while(|l| l.trim().is_empty());
-    let first = lines.next()?;
-    let at = first.find("panicked at ").map(|i| &first[i..]).unwrap_or(first).trim_end_matches(':');
-    let message: Vec<&str> = lines
-        .take_while(|l| {
-            !l.starts_with("note:")
-                && !l.starts_with("stack backtrace:")
-                && !l.starts_with("----")
-                && !l.trim().is_empty()
-        })
-        .take(6)
-        .collect();
-    Some(if message.is_empty() { at.to_string() } else { format!("{at}: {}", message.join(" ")) })
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-
-    const REPORT: &str = "\nrunning 3 tests\n\
-        test cases::a ... ok\n\
-        test cases::b ... FAILED\n\
-        test cases::c ... ignored\n\n\
-        failures:\n\n\
-        ---- cases::b stdout ----\n\n\
-        thread 'cases::b' (77) panicked at src/print.rs:56:9:\n\
-        not yet implemented: exercise 01\n\
-        note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\n\
-        failures:\n    cases::b\n\n\
-        test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
-
-    #[test]
-    fn reads_passes_failures_and_their_messages() {
-        let outcomes = parse(REPORT);
-        assert_eq!(outcomes.len(), 2);
-        assert_eq!(outcomes["cases::a"], Outcome { passed: true, diagnostic: None });
-        assert_eq!(
-            outcomes["cases::b"].diagnostic.as_deref(),
-            Some("panicked at src/print.rs:56:9: not yet implemented: exercise 01")
-        );
-    }
-
-    #[test]
-    fn assertion_messages_span_lines() {
-        let text = "test t ... FAILED\n---- t stdout ----\nthread 't' panicked at a.rs:1:1:\nassertion `left == right` failed\n  left: 1\n right: 2\n";
-        assert_eq!(
-            parse(text)["t"].diagnostic.as_deref(),
-            Some("panicked at a.rs:1:1: assertion `left == right` failed   left: 1  right: 2")
-        );
-    }
-
-    #[test]
-    fn names_alone_find_their_test_and_paths_tell_twins_apart() {
-        let text = "test cases::solo ... ok\ntest paging::twin ... ok\ntest heap::twin ... FAILED\ntest top ... ok\n";
-        let run = Run { outcomes: parse(text), timed_out: false };
-        assert_eq!(run.find("solo").unwrap().map(|(path, _)| path), Some("cases::solo"));
-        assert_eq!(run.find("top").unwrap().map(|(path, _)| path), Some("top"));
-        assert_eq!(run.find("heap::twin").unwrap().map(|(_, o)| o.passed), Some(false));
-        assert_eq!(run.find("paging::twin").unwrap().map(|(_, o)| o.passed), Some(true));
-        assert_eq!(run.find("olo").unwrap(), None, "a name matches whole path segments only");
-        assert_eq!(run.find("missing").unwrap(), None);
-        let error = run.find("twin").unwrap_err();
-        assert!(error.contains("`heap::twin`, `paging::twin`"), "{error}");
-        assert!(error.contains("name = \"heap::twin\""), "{error}");
-    }
-
-    #[test]
-    fn a_failure_without_captured_output_still_fails() {
-        assert_eq!(parse("test t ... FAILED\n")["t"], Outcome { passed: false, diagnostic: None });
+        Ending::Signalled(n) => format!("died of {}", signal(n)),
+        Ending::Exited(code) => format!("exited with status {code} (a `std::process::exit`?)"),
+        Ending::TimedOut => "was stopped at the deadline".into(),
+        Ending::Interrupted | Ending::Stopped => "was stopped".into(),
     }
 }

@@ -6,6 +6,13 @@
 //! `fledge_ktap::config`'s `Display`, read by the kernel with its `parse`).
 //! Each boot gets its own image in its own folder, because each boot gets
 //! its own nonce and boots may run at the same time.
+//!
+//! The image carries a copy of the kernel without its debug sections
+//! ([`stripped`]): kernels are built with line tables, for the grader to
+//! say where a hung boot was stuck, and the bootloader's BIOS stage would
+//! read all of them from the disk on every boot (measured: 0.6 s more for
+//! exercise 01, 0.85 s for exercise 05). The grader keeps the full ELF for
+//! its own lookups.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +21,26 @@ use anyhow::{Context, Result};
 use bootloader::{BiosBoot, BootConfig};
 use bootloader_boot_config::LevelFilter;
 use fledge_ktap::RunConfig;
+
+/// Writes `dir/kernel.elf`, `kernel` without its `.debug_*` sections, and
+/// returns its path; `kernel` itself if it cannot be rewritten (a kernel
+/// from `--kernel` that the ELF writer does not understand boots as it is).
+pub fn stripped(kernel: &Path, dir: &Path) -> Result<PathBuf> {
+    let data = fs::read(kernel).with_context(|| format!("cannot read {}", kernel.display()))?;
+    let Ok(mut builder) = object::build::elf::Builder::read(&data[..]) else { return Ok(kernel.to_path_buf()) };
+    for section in builder.sections.iter_mut() {
+        if section.name.as_slice().starts_with(b".debug_") {
+            section.delete = true;
+        }
+    }
+    let mut out = Vec::new();
+    if builder.write(&mut out).is_err() {
+        return Ok(kernel.to_path_buf());
+    }
+    let path = dir.join("kernel.elf");
+    fs::write(&path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
 
 /// A fresh random nonce: 16 hex digits.
 pub fn nonce() -> Result<String> {

@@ -7,7 +7,9 @@
 //! some must end their boot a certain way (`exit = "success"`); some pass by
 //! panicking (`[test.panic]`), and then the report itself is checked: the
 //! message, and that `FILE:LINE` really holds a `panic!` in the exercise's
-//! source.
+//! source. Host tests are judged in [`host`].
+
+pub mod host;
 
 use std::fs;
 use std::path::Path;

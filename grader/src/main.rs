@@ -28,19 +28,23 @@ mod plan; // the boot plan: which boots, on which machine, running which tests
 
 // 2. Build.
 mod build; // cargo builds of the kernel and the host tests
+mod lints; // clippy's warnings about the learner's files
 
 // 3. Boot (and run the host tests).
 mod image; // a boot's disk image and run configuration
 mod qemu; // one boot in QEMU
 mod run; // boots and host tests, several at once, merged in boot order
+mod stuck; // a hung boot's instruction pointer and stack, read through QEMU
 
 // 4. Parse what came out.
-mod host_tests; // the host test binary and libtest's report
+mod host_tests; // the host test binary and libtest's report, crashes and hangs named
 mod ktap; // reading KTAP from a boot's COM1
+mod symbols; // a kernel address's function, file and line
 
 // 5. Judge.
 mod ending; // what a boot's ending means (pure)
-mod judge; // a kernel test against its manifest entry
+mod hang; // where a hung boot was stuck, and what kind of hang it is
+mod judge; // a kernel test against its manifest entry; host tests in judge::host
 
 // 6. Report.
 mod report; // the verdict, and its renderings: scorecard, JSON, JUnit
@@ -58,6 +62,7 @@ mod history; // the last score of each exercise
 mod lock; // one grader per exercise at a time
 mod log; // the serial log, boots in order
 mod pool; // up to N jobs at once
+mod qmp; // QEMU's machine protocol, to look inside a guest
 mod sanitize; // guest text, safe for a terminal
 
 use std::path::{Path, PathBuf};
@@ -94,8 +99,10 @@ struct Args {
     /// Also write the result as JUnit XML to FILE, for CI.
     #[arg(long, value_name = "FILE", requires = "graded")]
     junit: Option<PathBuf>,
-    /// Seconds one boot may run before it is stopped (default: the
-    /// exercise's own, 30 for --kernel).
+    /// Seconds one boot, or one run of the host tests, may take before it
+    /// is stopped (default: five times what the exercise's reference
+    /// solution takes, at least 3 for a boot and 5 for the host tests; 30
+    /// for --kernel).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
     /// CPU emulation: tcg (software, works everywhere) or kvm. Tests whose

@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+pub mod reference;
 #[cfg(test)]
 mod workflow;
+
+pub use reference::Reference;
 
 /// One exercise, as its manifest describes it.
 #[derive(Debug, Deserialize)]
@@ -26,9 +29,9 @@ pub struct Manifest {
     pub title: String,
     /// The book chapter that teaches it, relative to the repository root.
     pub chapter: String,
-    /// Seconds one boot may take before the grader stops it.
-    #[serde(default = "default_timeout")]
-    pub timeout: u64,
+    /// How long the reference solution takes; the deadlines follow.
+    #[serde(default)]
+    pub reference: Reference,
     /// QEMU's CPU model for the kernel tests (`-cpu`), when QEMU's default
     /// (`qemu64` under TCG) will not do.
     #[serde(default)]
@@ -39,10 +42,6 @@ pub struct Manifest {
     /// Where the manifest was read from (filled in by [`Manifest::load`]).
     #[serde(skip)]
     pub dir: PathBuf,
-}
-
-fn default_timeout() -> u64 {
-    30
 }
 
 /// Where a test runs.
@@ -344,7 +343,7 @@ mod test {
         assert_eq!(m.package(false), "exercise-01-serial");
         assert_eq!(m.package(true), "solution-01-serial");
         assert_eq!(m.max_score(), 3);
-        assert_eq!(m.timeout, 30);
+        assert_eq!(m.reference, Reference::default(), "no [reference]: the deadlines' floor");
         assert_eq!(m.tests[1].expect[0].text(), "ababab");
         assert_eq!(m.tests[1].expect[0].port, Port::Com1);
         assert!(m.tests[0].covers_hole);

@@ -18,15 +18,21 @@
 //! grader watches QEMU's standard error for that line and stops QEMU at
 //! once, so such a boot is a crash, not a wait for the deadline.
 //!
+//! QEMU also listens for its machine protocol on a Unix socket of the
+//! boot's own (`-qmp`). At the deadline, before QEMU is stopped, the grader
+//! reads the hung CPU's instruction pointer and stack through it
+//! ([`crate::stuck`]), so that the scorecard can say where the kernel was
+//! stuck.
+//!
 //! Several boots may run at once (one per thread); each has its own image,
-//! COM2 file and event log, and nothing here is shared between them but
-//! the Ctrl-C flag.
+//! COM2 file, event log and socket, and nothing here is shared between
+//! them but the Ctrl-C flag.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -35,6 +41,7 @@ use fledge_ktap::exit::{DEBUG_EXIT_PORT, ExitCode};
 
 use crate::capture::Capture;
 use crate::child;
+use crate::stuck::{self, Sample};
 
 /// A boot that writes more than this to COM1 is stopped: no test needs to
 /// say that much, and a guest printing in a loop would otherwise run until
@@ -133,8 +140,13 @@ pub struct Boot {
     pub ending: Ending,
     /// Wall time from start to end.
     pub elapsed: Duration,
+    /// How much of it the guest's CPU waited for a core of the host.
+    pub waited: Duration,
     /// What QEMU itself said on standard error.
     pub stderr: String,
+    /// Where the CPU was at the deadline, if the boot ran out of time and
+    /// QEMU could be asked.
+    pub stuck: Option<Vec<Sample>>,
 }
 
 /// Finds QEMU, or explains how to install it.
@@ -154,6 +166,17 @@ pub fn find_qemu() -> Result<PathBuf> {
              (or point FLEDGE_QEMU at a qemu-system-x86_64 binary)"
         )
     })
+}
+
+/// A path for a boot's QMP socket. Unix socket paths are limited to about
+/// a hundred bytes, which a folder inside a clone can pass, so it lives in
+/// the temporary folder, named after the grader's process and a counter.
+fn qmp_socket() -> PathBuf {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("fledge-{}-{}.qmp", std::process::id(), COUNT.fetch_add(1, Ordering::SeqCst));
+    let dir = std::env::temp_dir();
+    let dir = if dir.as_os_str().len() > 60 { PathBuf::from("/tmp") } else { dir };
+    dir.join(name)
 }
 
 /// The QEMU command line for a request.
@@ -195,6 +218,8 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
 /// out of time.
 pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let mut cmd = command(qemu, request);
+    let socket = qmp_socket();
+    cmd.arg("-qmp").arg(format!("unix:{},server=on,wait=off", socket.display()));
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let _ = std::fs::remove_file(request.events);
     let start = Instant::now();
@@ -243,7 +268,12 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         text
     });
 
-    let ending = child::wait(&mut child, start, request.timeout, &stop)?;
+    let mut stuck = None;
+    let mut waited = Duration::ZERO;
+    let at_deadline = &mut || stuck = stuck::sample(&socket);
+    let ending = child::wait_then(&mut child, start, request.timeout, &stop, at_deadline, &mut waited);
+    let _ = std::fs::remove_file(&socket);
+    let ending = ending?;
     let elapsed = start.elapsed();
     let com1 = reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
@@ -260,5 +290,5 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         child::Ending::Stopped => Ending::Flooded,
         child::Ending::Interrupted => Ending::Interrupted,
     };
-    Ok(Boot { com1, ending, elapsed, stderr })
+    Ok(Boot { com1, ending, elapsed, waited, stderr, stuck })
 }

@@ -5,6 +5,7 @@
 //! The JSON shape is a promise to scripts: fields are only ever added.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
@@ -61,6 +62,9 @@ pub enum Status {
     NotRun,
     /// The kernel skipped it (`# SKIP`) in a boot that was asked to run it.
     Skipped,
+    /// A host test whose process died while it ran (a signal: a
+    /// segmentation fault, an abort): it has no result of its own.
+    Crashed,
 }
 
 /// One test on the scorecard. In JSON, a test that did not pass also has
@@ -143,6 +147,13 @@ impl TestReport {
         self.diagnostic = Some(why);
     }
 
+    /// Its process died while it ran, for this reason: no points.
+    pub fn crash(&mut self, why: String) {
+        self.status = Status::Crashed;
+        self.points = 0;
+        self.diagnostic = Some(why);
+    }
+
     /// The kernel skipped it: no points.
     pub fn skip(&mut self, why: Option<String>) {
         self.status = Status::Skipped;
@@ -179,6 +190,19 @@ pub struct Report {
     /// Compiler errors, when the build failed.
     #[serde(skip)]
     pub build_errors: Option<String>,
+    /// How long the boots and the host tests took.
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// How long parts of a grading took, for `--self-check`'s look at the
+/// manifest's `[reference]` times.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// The longest boot, less the time its CPU waited for a core.
+    pub longest_boot: Option<Duration>,
+    /// The host tests' first run, all at once.
+    pub host_tests: Option<Duration>,
 }
 
 impl Report {
@@ -195,6 +219,7 @@ impl Report {
             title,
             chapter: None,
             build_errors: None,
+            timings: Timings::default(),
         }
     }
 

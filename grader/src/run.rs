@@ -6,14 +6,18 @@
 //! plan ──> pool (N jobs) ─ sequence 1: boot, boot again from the next test, ...
 //!             ├─ sequence 2: boot ...                     ├──> merge in boot order ──> Boots
 //!             └─ sequence 3: boot ...                     ┘        (log, notes, results)
+//!          lints, on a thread beside the pool
 //! ```
 //!
 //! Each sequence of the [`Plan`](crate::plan::Plan) is one job: its boots
 //! follow each other, since where the next one starts depends on how the
 //! last one ended ([`ending::meaning`]). Sequences and the host tests are
 //! independent and share the pool's N workers (`--jobs N`, one more than
-//! the cores by default). With `--verbose` the boots run one at a time, so that their
-//! live output reads in order; under `--gdb` there is one boot.
+//! the cores by default); the lints ([`crate::lints`]) run beside the
+//! pool. A boot that runs out of time is looked at before it is stopped
+//! ([`crate::stuck`]), and the grader says where it was stuck
+//! ([`crate::hang`]). With `--verbose` the boots run one at a time, so
+//! that their live output reads in order; under `--gdb` there is one boot.
 //!
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
 //! (image, run configuration, COM2, QEMU's event log), named `boot-N` after
@@ -37,12 +41,14 @@ use fledge_ktap::RunConfig;
 
 use crate::capture::Capture;
 use crate::ending::{self, BootEnd, Meaning, Note, Outcome};
-use crate::host_tests;
+use crate::hang::{self, Hang};
 use crate::ktap::Stream;
 use crate::plan::Sequence;
 use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
+use crate::stuck::Sample;
+use crate::{host_tests, lints, symbols};
 use crate::{image, lock, log};
 
 /// How to run the boots.
@@ -64,6 +70,29 @@ pub struct Settings<'a> {
     pub gdb: Option<u16>,
     /// How many jobs at once.
     pub jobs: usize,
+    /// The folder of the learner's files (`exercises/01-serial/`), where a
+    /// hang is looked for first.
+    pub own: Option<&'a str>,
+    /// What grades this again (`cargo grade exercise-01`), for hints.
+    pub command: &'a str,
+}
+
+/// Jobs that run beside the boots.
+#[derive(Default)]
+pub struct Beside<'a> {
+    /// The host tests.
+    pub host: Option<Job<'a, Result<host_tests::Run>>>,
+    /// The lints of the learner's files.
+    pub lints: Option<Job<'a, Vec<lints::Warning>>>,
+}
+
+/// What the jobs beside the boots gave.
+#[derive(Default)]
+pub struct BesideDone {
+    /// The host tests' run.
+    pub host: Option<host_tests::Run>,
+    /// The warnings.
+    pub lints: Vec<lints::Warning>,
 }
 
 /// All the boots of one grading, merged in boot order.
@@ -80,6 +109,9 @@ pub struct Boots {
     pub com2: String,
     /// The serial log.
     pub log: PathBuf,
+    /// How long the longest boot ran, less the time its CPU waited for a
+    /// core: what its deadline counts.
+    pub longest: Duration,
 }
 
 /// One boot, once it is over.
@@ -100,33 +132,52 @@ enum Finished {
     Boots(Result<Vec<Done>>),
 }
 
-/// Runs `sequences` and the host tests (`host`, if any) on the pool, and
-/// merges the boots. `None` for the boots when there are no sequences.
+/// Runs `sequences` and the host tests on the pool, the lints on a thread
+/// of their own beside it, and merges the boots. `None` for the boots when
+/// there are no sequences.
 pub fn all<'a>(
+    settings: &Settings<'_>,
+    sequences: &[Sequence],
+    beside: Beside<'a>,
+) -> Result<(Option<Boots>, BesideDone)> {
+    let Beside { host, lints } = beside;
+    std::thread::scope(|scope| {
+        // Not a job of the pool: clippy mostly waits for cargo, and a
+        // worker of the pool left waiting is a boot that starts later
+        // (measured: exercise 02's third boot, 0.4 s).
+        let lints = lints.map(|job| scope.spawn(job));
+        let ran = boots_and_host_tests(settings, sequences, host);
+        let lints = lints.and_then(|thread| thread.join().ok()).unwrap_or_default();
+        ran.map(|(boots, host)| (boots, BesideDone { host, lints }))
+    })
+}
+
+/// The pool's part of [`all`].
+fn boots_and_host_tests<'a>(
     settings: &Settings<'_>,
     sequences: &[Sequence],
     host: Option<Job<'a, Result<host_tests::Run>>>,
 ) -> Result<(Option<Boots>, Option<host_tests::Run>)> {
-    let mut boots = None;
-    let mut host_run = None;
+    let mut side: Vec<Job<'a, Finished>> = Vec::new();
+    if let Some(host) = host {
+        side.push(Box::new(move || Finished::Host(host())));
+    }
     if sequences.is_empty() {
-        if let Some(host) = host {
-            host_run = Some(host()?);
-        }
-        return Ok((boots, host_run));
+        let (_, host) = finish(pool::run(settings.jobs, side))?;
+        return Ok((None, host));
     }
     let qemu_path = qemu::find_qemu()?;
     let dir = settings.root.join("target").join("fledge").join(settings.label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let _lock = lock::exclusive(&dir)?;
     clear_boot_folders(&dir)?;
+    // The disk images carry the kernel without its line tables; the full
+    // ELF is kept for naming the place of a hang.
+    let image_kernel = image::stripped(settings.kernel, &dir)?;
     let counter = AtomicUsize::new(0);
-    let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter };
+    let context = Shared { settings, qemu: &qemu_path, dir: &dir, counter: &counter, image_kernel: &image_kernel };
     let context = &context;
-    let mut jobs: Vec<Job<'_, Finished>> = Vec::new();
-    if let Some(host) = host {
-        jobs.push(Box::new(move || Finished::Host(host())));
-    }
+    let mut jobs: Vec<Job<'_, Finished>> = side;
     // Under gdb, one boot is the whole session: the first sequence's first.
     let sequences = if settings.gdb.is_some() { &sequences[..1] } else { sequences };
     if settings.echo {
@@ -145,15 +196,21 @@ pub fn all<'a>(
             jobs.push(Box::new(move || Finished::Boots(run_sequence(context, i, sequence))));
         }
     }
+    let (done, host) = finish(pool::run(settings.jobs, jobs))?;
+    Ok((Some(merge(settings, sequences, &dir, done)?), host))
+}
+
+/// Sorts what the pool's jobs gave: the boots, and the host tests' run.
+fn finish(results: Vec<Finished>) -> Result<(Vec<Done>, Option<host_tests::Run>)> {
     let mut done = Vec::new();
-    for finished in pool::run(settings.jobs, jobs) {
+    let mut host = None;
+    for finished in results {
         match finished {
-            Finished::Host(run) => host_run = Some(run?),
+            Finished::Host(run) => host = Some(run?),
             Finished::Boots(boots) => done.extend(boots?),
         }
     }
-    boots = Some(merge(settings, sequences, &dir, done)?);
-    Ok((boots, host_run))
+    Ok((done, host))
 }
 
 /// What every boot of a grading shares.
@@ -163,6 +220,8 @@ struct Shared<'a> {
     dir: &'a Path,
     /// Boots started so far, for `--verbose`'s live headers.
     counter: &'a AtomicUsize,
+    /// The kernel the disk images carry.
+    image_kernel: &'a Path,
 }
 
 /// Removes the boot folders of an earlier grading.
@@ -189,7 +248,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let nonce = image::nonce()?;
         let config = RunConfig { nonce: &nonce, start, only: only.as_deref() };
-        let image = image::build(settings.kernel, &config, &dir)?;
+        let image = image::build(context.image_kernel, &config, &dir)?;
         let com2 = dir.join("com2.log");
         let request = qemu::Request {
             image: &image,
@@ -212,6 +271,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         let com2 = String::from_utf8_lossy(&fs::read(&com2).unwrap_or_default()).into_owned();
         let stream = Stream::parse(&log::output(&boot.com1));
         let first_lines = first_lines(&boot.com1, 3);
+        let hang = boot.stuck.as_deref().and_then(|samples| where_stuck(settings, samples));
         let meaning = ending::meaning(&BootEnd {
             ending: boot.ending,
             stream: &stream,
@@ -223,6 +283,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             first_lines: &first_lines,
             boots_before: boots.len(),
             done_before: &done_before,
+            hang: hang.as_ref(),
         });
         done_before.extend(meaning.outcomes.iter().map(|o| o.name.clone()));
         let next = if settings.gdb.is_some() { None } else { meaning.next };
@@ -232,6 +293,16 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             None => return Ok(boots),
         }
     }
+}
+
+/// Where a boot that ran out of time was stuck, named from the kernel ELF.
+fn where_stuck(settings: &Settings<'_>, samples: &[Sample]) -> Option<Hang> {
+    let addresses: Vec<u64> = samples
+        .iter()
+        .flat_map(|s| std::iter::once(s.rip).chain(s.returns.iter().map(|r| r.saturating_sub(1))))
+        .collect();
+    let frames = symbols::lookup(settings.kernel, settings.root, &addresses).ok()?;
+    hang::diagnose(samples, &frames, settings.own, settings.command)
 }
 
 /// The first `n` lines of a boot's COM1.
@@ -252,6 +323,7 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         notes: Vec::new(),
         com2: String::new(),
         log: log_path,
+        longest: done.iter().map(|d| d.boot.elapsed.saturating_sub(d.boot.waited)).max().unwrap_or_default(),
     };
     let mut entries = Vec::new();
     let mut reported_by: BTreeMap<usize, usize> = BTreeMap::new();

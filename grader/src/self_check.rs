@@ -5,7 +5,12 @@
 //!
 //! - the starter, as shipped, must not pass: every test marked
 //!   `covers_hole` (the default) fails, and the exit status is non-zero;
-//! - the reference solution must score full marks.
+//! - the reference solution must score full marks;
+//! - and take no more than twice the times its manifest's `[reference]`
+//!   says, from which the deadlines follow ([`manifest::Reference`]): the
+//!   solution's longest boot and its host tests are measured again (a time
+//!   far below the manifest's is noted, not failed: this machine may be
+//!   faster than the build machine the numbers come from).
 //!
 //! The last line is `N passed, M failed`, which CI reads.
 
@@ -15,8 +20,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::grade::{self, Options};
-use crate::manifest;
-use crate::report::{Status, Verdict};
+use crate::manifest::{self, reference};
+use crate::report::{Status, Timings, Verdict};
 
 /// Checks every exercise and prints one line per check.
 pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
@@ -61,10 +66,44 @@ pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
             &format!("{} solution: {}/{} ({})", m.id(), solution.score, solution.max_score, solution.verdict.as_str()),
             &solution.scorecard(),
         );
-        if solution_ok { passed += 1 } else { failed += 1 }
+        if solution_ok {
+            passed += 1
+        } else {
+            failed += 1
+        }
+
+        let (times_ok, what, detail) = times(&m, &solution.timings);
+        report_line(times_ok, &format!("{} reference times: {what}", m.id()), &detail);
+        if times_ok { passed += 1 } else { failed += 1 }
     }
     println!("self-check: {passed} passed, {failed} failed");
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Whether the solution's measured times fit the manifest's `[reference]`:
+/// the verdict, what was measured, and what is wrong (or noted).
+fn times(m: &manifest::Manifest, timings: &Timings) -> (bool, String, String) {
+    let reference = m.reference;
+    let measured = [
+        ("its longest boot", "boot_secs", reference.boot_secs, reference::BOOT_FLOOR, timings.longest_boot),
+        ("its host tests", "host_secs", reference.host_secs, reference::HOST_FLOOR, timings.host_tests),
+    ];
+    let mut ok = true;
+    let mut shown = Vec::new();
+    let mut detail = Vec::new();
+    for (what, key, recorded, floor, took) in measured {
+        let Some(took) = took else { continue };
+        shown.push(format!("{what} {:.2} s (exercise.toml: {recorded} s)", took.as_secs_f64()));
+        match reference::check(what, key, recorded, floor, took) {
+            Ok(None) => {}
+            Ok(Some(note)) => println!("note:   {}: {note}", m.id()),
+            Err(problem) => {
+                ok = false;
+                detail.push(problem);
+            }
+        }
+    }
+    (ok, shown.join(", "), detail.join("\n"))
 }
 
 fn report_line(ok: bool, what: &str, detail: &str) {

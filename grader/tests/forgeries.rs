@@ -49,7 +49,7 @@ fn results_past_the_plan_score_nothing_and_are_named() {
     assert!(run.notes().contains("past its plan of 2 tests, which score nothing: 3 `extra`"), "{}", run.notes());
     assert_eq!(run.verdict(), "failed", "a report that does not add up does not pass: {}", run.report);
     // The scorecard names it too.
-    let (scorecard, _) = run_grader("guest-past-the-plan", &["--timeout", "3"], &[], Duration::from_secs(8));
+    let (scorecard, _) = run_grader("guest-past-the-plan", &["--timeout", "3"], &[], Duration::from_secs(11));
     assert!(String::from_utf8_lossy(&scorecard).contains("3 `extra`"));
 }
 

@@ -18,6 +18,7 @@ struct Case {
     first_lines: &'static str,
     boots_before: usize,
     done_before: BTreeSet<String>,
+    hang: Option<Hang>,
 }
 
 fn case(ending: Ending, com1: &str) -> Case {
@@ -30,6 +31,7 @@ fn case(ending: Ending, com1: &str) -> Case {
         first_lines: "",
         boots_before: 0,
         done_before: BTreeSet::new(),
+        hang: None,
     }
 }
 
@@ -46,6 +48,7 @@ impl Case {
             first_lines: self.first_lines,
             boots_before: self.boots_before,
             done_before: &self.done_before,
+            hang: self.hang.as_ref(),
         })
     }
 }
@@ -187,6 +190,33 @@ fn a_time_out_fails_the_running_test_and_ends_the_sequence() {
     assert!(m.outcomes[1].diagnostic.as_deref().unwrap().starts_with("still running after 7s"));
     assert_eq!((m.verdict, m.next), (Some(Verdict::TimedOut), None));
     assert!(notes(&m).starts_with("boot 1 was stopped after 7s"), "{}", notes(&m));
+}
+
+#[test]
+fn a_time_out_with_its_place_known_says_where_and_gives_a_hint() {
+    let mut boot = case(Ending::TimedOut, &format!("{}ok 1 a\n# run 2 b\n", header(3)));
+    boot.hang = Some(Hang {
+        kind: crate::hang::Kind::SpinLock,
+        place: "`f` (x.rs:3)".into(),
+        caller: Some("`g` (x.rs:9)".into()),
+        again: false,
+        hint: "look at f".into(),
+    });
+    let m = boot.meaning();
+    assert_eq!(
+        m.outcomes[1].diagnostic.as_deref(),
+        Some(
+            "still running after 7s, waiting for a spin lock in `f` (x.rs:3), called from `g` (x.rs:9): \
+             a spin lock is waited for forever: it was probably taken twice (a deadlock)"
+        )
+    );
+    assert_eq!(m.outcomes[1].hint.as_deref(), Some("look at f"));
+    assert_eq!(m.outcomes[0].hint, None, "only the test that hung");
+    assert_eq!(
+        shown(&m),
+        ["boot 1 was stopped after 7s, waiting for a spin lock in `f` (x.rs:3), called from `g` (x.rs:9)"],
+        "a lock waited for forever is no slowness: no advice to raise the limit"
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! `<testcase>` whose class name says where it ran (`exercise-01.host`,
 //! `exercise-01.qemu`). A failed test carries its diagnostic as the failure
 //! message and the hints the scorecard shows (the first rung of its ladder,
-//! and those `--hint` revealed) as the failure's text; a test that never ran, or that the kernel skipped, is skipped.
+//! and those `--hint` revealed) as the failure's text (a host test whose
+//! process died, `crashed`, is an error rather than a failure); a test that
+//! never ran, or that the kernel skipped, is skipped.
 //! The score, the verdict and the serial log's path are suite properties;
 //! the notes go to `<system-out>` and the compiler's errors, if any, to
 //! `<system-err>`.
@@ -73,12 +75,14 @@ fn case(report: &Report, test: &TestReport) -> TestCase {
     case
 }
 
-/// Passed, failed (with the diagnostic and hints) or skipped.
+/// Passed, failed or crashed (with the diagnostic and hints), or skipped.
 fn status(test: &TestReport) -> TestCaseStatus {
     match test.status {
         Status::Passed => TestCaseStatus::success(),
-        Status::Failed => {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        Status::Failed | Status::Crashed => {
+            // A test whose process died is JUnit's `<error>`, not a failure.
+            let kind = if test.status == Status::Crashed { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+            let mut status = TestCaseStatus::non_success(kind);
             status.set_message(test.diagnostic.as_deref().unwrap_or("failed"));
             let hints = test.shown_hints();
             if !hints.is_empty() {

@@ -62,6 +62,7 @@ impl Report {
                 Status::Failed => style("FAIL").red().bold(),
                 Status::NotRun => style("----").yellow().bold(),
                 Status::Skipped => style("SKIP").yellow().bold(),
+                Status::Crashed => style("CRSH").red().bold(),
             };
             let kind = match test.kind {
                 Kind::Host => "host",

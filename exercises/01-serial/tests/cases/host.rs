@@ -95,7 +95,7 @@ fn print_reports_console_errors() {
 
 #[test]
 fn lines_from_two_threads_stay_whole() {
-    const LINES: usize = 2000;
+    const LINES: usize = 200;
     let printer = Arc::new(Printer::new());
     // Yielding after every byte: a line cut by the other thread's shows.
     let (console, log) = recording();
