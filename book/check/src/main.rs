@@ -3,6 +3,9 @@
 //! ```text
 //! cargo book-check              run every command the book quotes, compare
 //! cargo book-check --bless      ... and rewrite the blocks that drifted
+//! cargo book-check --bless-all  ... and rewrite every block, matching or not,
+//!                               to refresh the nonces, timings and addresses
+//!                               it shows (then read the prose that quotes them)
 //! cargo book-check ch02         only the blocks of chapters whose file name has `ch02`
 //! cargo book-check --list       the inventory: every block and what it is
 //! ```
@@ -62,12 +65,14 @@ struct Checked<'a> {
 }
 
 fn run(args: &[String]) -> Result<bool> {
-    let bless = args.iter().any(|a| a == "--bless");
+    const OPTIONS: [&str; 3] = ["--bless", "--bless-all", "--list"];
+    if let Some(unknown) = args.iter().find(|a| a.starts_with("--") && !OPTIONS.contains(&a.as_str())) {
+        anyhow::bail!("unknown option {unknown}: the options are {}", OPTIONS.join(", "));
+    }
+    let all = args.iter().any(|a| a == "--bless-all");
+    let bless = all || args.iter().any(|a| a == "--bless");
     let list = args.iter().any(|a| a == "--list");
     let filter = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_default();
-    if let Some(unknown) = args.iter().find(|a| a.starts_with("--") && *a != "--bless" && *a != "--list") {
-        anyhow::bail!("unknown option {unknown}: the options are --bless and --list");
-    }
     let root = repo_root()?;
     runner::recover(&root)?;
     let started = Instant::now();
@@ -163,16 +168,18 @@ fn run(args: &[String]) -> Result<bool> {
             }
         };
         let masks = Masks { numbers: spec.mask_numbers, addresses: spec.mask_addresses };
-        let Some((k, book_line, now_line)) = text::first_difference(&check.block.body, &now, masks) else { continue };
+        let difference = text::first_difference(&check.block.body, &now, masks);
+        if difference.is_none() && !(all && check.block.body != now) {
+            continue;
+        }
         drifted += 1;
         if bless {
-            let chapter = &chapters[check.block.chapter];
             let end = check.block.fence + 1 + check.block.body.len();
             let indent = " ".repeat(check.block.indent);
             let body = now.iter().map(|l| if l.is_empty() { String::new() } else { format!("{indent}{l}") }).collect();
             rewrites.entry(check.block.chapter).or_default().push((check.block.fence + 1, end, body));
-            println!("blessed {place} ({}), from {what}", chapter.path.display());
-        } else {
+            println!("blessed {place}, from {what}");
+        } else if let Some((k, book_line, now_line)) = difference {
             problems.push(format!(
                 "{place}: the block differs from what {what} gives now, at its line {}:\n      book: {book_line}\n      now:  {now_line}",
                 k + 1

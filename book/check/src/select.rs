@@ -21,6 +21,10 @@ pub fn excerpt(lines: &[String], parts: &[Part]) -> Result<Vec<String>> {
                 continue;
             }
             Part::Tests(names) => tests(lines, names)?,
+            Part::Test(name) => match test_entries(lines).into_iter().find(|(n, _, _)| n == name) {
+                Some((_, start, end)) => vec![(start, end)],
+                None => bail!("the scorecard has no test `{name}`"),
+            },
             Part::Tail => {
                 let start = lines.iter().position(|l| l.starts_with("note:") || l.starts_with("Score:"));
                 let Some(start) = start else { bail!("no `note:` or `Score:` line: is this a scorecard?") };
@@ -194,6 +198,7 @@ mod test {
         );
         assert_eq!(cut(CARD, "tail"), "note: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log");
         assert_eq!(cut(CARD, "notes"), "note: gave up");
+        assert_eq!(cut(CARD, "test two"), "  FAIL  host  two   0/1\n              hint: b");
         assert_eq!(cut(CARD, "tests five"), "error: the scorecard has no test `five`");
         assert_eq!(
             cut(CARD, "tests four one"),

@@ -18,6 +18,7 @@
 //! | `stderr` | the block quotes standard error (cargo's own status lines left out) |
 //! | `file PATH` | the block quotes this file, as the command left it |
 //! | `tests NAME...` | a scorecard: its title, these tests, then its notes and score |
+//! | `test NAME` | one test of a scorecard: its line, diagnostic and hints |
 //! | `tail` | a scorecard's last lines, from the first note or the score |
 //! | `notes` | a scorecard's `note:` lines |
 //! | `boot N...` | a serial log's boots, whole |
@@ -68,6 +69,8 @@ pub enum Source {
 pub enum Part {
     /// A scorecard with only these tests.
     Tests(Vec<String>),
+    /// One test's entry in a scorecard.
+    Test(String),
     /// A scorecard's last lines.
     Tail,
     /// A scorecard's notes.
@@ -136,6 +139,7 @@ fn clause_into(spec: &mut Spec, first: &str, args: &[String]) -> Result<()> {
         "stderr" => spec.source = Source::Stderr,
         "file" => spec.source = Source::File(one("path")?),
         "tests" if !args.is_empty() => spec.parts.push(Part::Tests(args.to_vec())),
+        "test" => spec.parts.push(Part::Test(one("test name")?)),
         "tail" => spec.parts.push(Part::Tail),
         "notes" => spec.parts.push(Part::Notes),
         "boot" | "boots" => {
@@ -268,7 +272,7 @@ mod test {
     fn every_clause() {
         let spec = parse(
             "`cargo grade 01 --json | python3 -m json.tool`; patch book/patches/a.diff; file target/x.log; \
-             tests a b; tail; notes; boot 5 6; line \"say \\\"hi\\\"; there\" -1; from \"# run 3\" to \"ok 3\" +1; \
+             tests a b; test c; tail; notes; boot 5 6; line \"say \\\"hi\\\"; there\" -1; from \"# run 3\" to \"ok 3\" +1; \
              from \"x\" lines 3; from \"y\" to end; ...; mask numbers addresses",
         )
         .unwrap();
@@ -281,6 +285,7 @@ mod test {
             spec.parts,
             vec![
                 Part::Tests(vec!["a".into(), "b".into()]),
+                Part::Test("c".into()),
                 Part::Tail,
                 Part::Notes,
                 Part::Boots(vec![5, 6]),

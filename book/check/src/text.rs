@@ -85,7 +85,7 @@ fn strip_ansi(text: &str) -> String {
 
 /// A line with what varies between runs replaced by placeholders.
 pub fn mask(line: &str, masks: Masks) -> String {
-    let mut out = mask_tokens(line, masks);
+    let mut out = mask_tokens(&mask_qemu_count(line), masks);
     for (before, after) in [("(", ") panicked"), ("port ", ""), ("127.0.0.1:", "")] {
         out = mask_between(&out, before, after);
     }
@@ -154,6 +154,18 @@ fn mask_tokens(line: &str, masks: Masks) -> String {
         i = end;
     }
     out
+}
+
+/// QEMU's `-d int` numbers the interrupts it logs (`   113: v=27 ...`):
+/// how many came before depends on timing.
+fn mask_qemu_count(line: &str) -> String {
+    let body = line.trim_start();
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 && body[digits..].starts_with(": v=") {
+        format!("<count>{}", &body[digits..])
+    } else {
+        line.to_string()
+    }
 }
 
 /// Replaces the digits between `before` and `after` with `<n>` (with an
@@ -249,6 +261,7 @@ mod test {
         assert_eq!(m("a gdb server on port 42859."), "a gdb server on port <n>.");
         assert_eq!(m("target remote 127.0.0.1:42859'"), "target remote 127.0.0.1:<n>'");
         assert_eq!(m("tick rate 100.061 Hz"), "tick rate 100.061 Hz");
+        assert_eq!(m("   113: v=27 e=0000 i=1"), "<count>: v=27 e=0000 i=1");
         let n = Masks { numbers: true, addresses: false };
         assert_eq!(
             mask("rate 100.061 Hz, interval 9.993884ms, 10 waits", n),
