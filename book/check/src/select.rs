@@ -70,8 +70,12 @@ fn render(lines: &[String], picked: &[Option<(usize, usize)>]) -> Vec<String> {
             None => forced = true,
             Some((start, end)) => {
                 let skipped = last.map_or(start > 0 && forced, |l| start > l + 1);
-                if skipped || forced {
+                // Blank lines alone are kept rather than shown as a gap.
+                let blanks = last.is_some_and(|l| lines[l + 1..start].iter().all(|b| b.is_empty()));
+                if forced || (skipped && !blanks) {
                     out.push(gap(last.map_or(start, |l| l + 1)));
+                } else if skipped {
+                    out.extend(lines[last.map_or(start, |l| l + 1)..start].iter().cloned());
                 }
                 out.extend(lines[start..=end].iter().cloned());
                 last = Some(end);
@@ -199,6 +203,7 @@ mod test {
         assert_eq!(cut(CARD, "tail"), "note: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log");
         assert_eq!(cut(CARD, "notes"), "note: gave up");
         assert_eq!(cut(CARD, "test two"), "  FAIL  host  two   0/1\n              hint: b");
+        assert_eq!(cut(CARD, "test four; tail"), "  FAIL  qemu  four  0/2\n              hint: d\n\nnote: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log");
         assert_eq!(cut(CARD, "tests five"), "error: the scorecard has no test `five`");
         assert_eq!(
             cut(CARD, "tests four one"),
