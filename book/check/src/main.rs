@@ -17,11 +17,13 @@
 //! (`select.rs`) and compares, with what varies between runs masked
 //! (`text.rs`). An `exception:` block, recorded once, still has its file
 //! and line numbers checked (`refs.rs`), and prose may name no line number
-//! of a repository file at all. `scripts/test.sh` runs this; the exit
+//! of a repository file at all. The lists of `kernel/`'s crates in the
+//! introduction and the README are checked against the tree (`layout.rs`). `scripts/test.sh` runs this; the exit
 //! status is 0 when every quote holds, 1 when one drifted, 2 when the
 //! checker could not run.
 
 mod book;
+mod layout;
 mod refs;
 mod runner;
 mod select;
@@ -117,6 +119,9 @@ fn run(args: &[String]) -> Result<bool> {
         }
     }
 
+    if filter.is_empty() {
+        problems.extend(layout::check(&root));
+    }
     if list {
         print_inventory(&chapters, &blocks);
         for p in &problems {

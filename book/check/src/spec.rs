@@ -26,6 +26,7 @@
 //! | `from "TEXT" to "TEXT"` | the lines from one that contains the first TEXT to the next that contains the second (`to end`: to the last line; `lines N`: N lines) |
 //! | `...` | a gap here, even where nothing is left out between two parts |
 //! | `mask numbers`, `mask addresses` | compare with every number, or every hex address, masked (measurements; a build's layout) |
+//! | `note: TEXT` | a remark for the reader of the marker; no effect |
 //!
 //! A `"TEXT"` may be followed by `-N` or `+N` to start (or end) N lines
 //! before or after the line that contains it. Parts follow each other in
@@ -170,6 +171,7 @@ fn clause_into(spec: &mut Spec, first: &str, args: &[String]) -> Result<()> {
             spec.parts.push(Part::Range { from, to });
         }
         "..." => spec.parts.push(Part::Gap),
+        "note:" | "note" => {}
         "mask" => {
             for what in args {
                 match what.as_str() {
@@ -273,7 +275,7 @@ mod test {
         let spec = parse(
             "`cargo grade 01 --json | python3 -m json.tool`; patch book/patches/a.diff; file target/x.log; \
              tests a b; test c; tail; notes; boot 5 6; line \"say \\\"hi\\\"; there\" -1; from \"# run 3\" to \"ok 3\" +1; \
-             from \"x\" lines 3; from \"y\" to end; ...; mask numbers addresses",
+             from \"x\" lines 3; from \"y\" to end; ...; mask numbers addresses; note: it's \"quoted\"",
         )
         .unwrap();
         assert_eq!(spec.command, "cargo grade 01 --json | python3 -m json.tool");
