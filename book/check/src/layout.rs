@@ -7,11 +7,8 @@ use std::fs;
 use std::path::Path;
 
 /// The places that list parts of the tree, as (file, the row's first cell).
-const ROWS: [(&str, &str); 3] = [
-    ("book/src/introduction.md", "`kernel/`"),
-    ("README.md", "`kernel/`"),
-    ("README.md", "`kernel/pc/`"),
-];
+const ROWS: [(&str, &str); 3] =
+    [("book/src/introduction.md", "`kernel/`"), ("README.md", "`kernel/`"), ("README.md", "`kernel/pc/`")];
 
 /// The problems with every list.
 pub fn check(root: &Path) -> Vec<String> {

@@ -164,11 +164,17 @@ fn run(args: &[String]) -> Result<bool> {
             Source::Stderr => (output.stderr.as_str(), true),
             Source::File(file) => (output.files[file].as_str(), false),
         };
+        // What the command said on standard error, for a run that went wrong.
+        let said = || {
+            let err = text::normalise(&output.stderr, &root_text, &home, true);
+            let tail = err[err.len().saturating_sub(5)..].join("\n      ");
+            format!(" (it exited with {:?}; its standard error ends:\n      {tail})", output.status)
+        };
         let lines = text::normalise(raw, &root_text, &home, stderr);
         let now = match select::excerpt(&lines, &spec.parts) {
             Ok(now) => now,
             Err(e) => {
-                problems.push(format!("{place}: {what}: {e:#}; the marker needs changing by hand"));
+                problems.push(format!("{place}: {what}: {e:#}; the marker needs changing by hand{}", said()));
                 continue;
             }
         };
@@ -185,8 +191,9 @@ fn run(args: &[String]) -> Result<bool> {
             rewrites.entry(check.block.chapter).or_default().push((check.block.fence + 1, end, body));
             println!("blessed {place}, from {what}");
         } else if let Some((k, book_line, now_line)) = difference {
+            let said = if now.is_empty() { said() } else { String::new() };
             problems.push(format!(
-                "{place}: the block differs from what {what} gives now, at its line {}:\n      book: {book_line}\n      now:  {now_line}",
+                "{place}: the block differs from what {what} gives now, at its line {}:\n      book: {book_line}\n      now:  {now_line}{said}",
                 k + 1
             ));
         }
@@ -210,7 +217,11 @@ fn run(args: &[String]) -> Result<bool> {
         println!("\nbook-check: every quote holds ({} blocks checked{blessed}, {seconds} s).", checks.len());
         Ok(true)
     } else {
-        println!("\nbook-check: {} problems ({seconds} s).", problems.len());
+        println!(
+            "\nbook-check: {} problem{} ({seconds} s).",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
         if drifted > 0 && !bless {
             println!(
                 "If the new output is right, `{BLESS}` writes it into the book: then read the prose around each block it \
@@ -230,11 +241,16 @@ fn groups(checks: &[Checked]) -> Vec<Group> {
         let index = match groups.iter().position(|g| g.patches == spec.patches) {
             Some(k) => k,
             None => {
-                groups.push(Group { patches: spec.patches.clone(), commands: Vec::new() });
+                groups.push(Group { patches: spec.patches.clone(), ..Group::default() });
                 groups.len() - 1
             }
         };
         let group = &mut groups[index];
+        for file in &spec.touches {
+            if !group.touches.contains(file) {
+                group.touches.push(file.clone());
+            }
+        }
         let command = match group.commands.iter().position(|(c, _)| *c == spec.command) {
             Some(k) => k,
             None => {

@@ -35,6 +35,8 @@ pub struct Output {
     pub stderr: String,
     /// The files the blocks quote, read right after it ended.
     pub files: BTreeMap<String, String>,
+    /// Its exit status (`None` if a signal ended it).
+    pub status: Option<i32>,
 }
 
 /// The commands to run under one set of patches (none for most).
@@ -42,6 +44,8 @@ pub struct Output {
 pub struct Group {
     /// The patches, applied in this order.
     pub patches: Vec<String>,
+    /// Files the commands change themselves, saved and put back too.
+    pub touches: Vec<String>,
     /// Each command, with the files to read after it.
     pub commands: Vec<(String, Vec<String>)>,
 }
@@ -52,13 +56,21 @@ pub type Outputs = BTreeMap<(Vec<String>, String), Result<Output, String>>;
 /// Runs every group.
 pub fn run(root: &Path, groups: &[Group]) -> Result<Outputs> {
     let _scores = Restore::save(root, &[PathBuf::from("target/fledge/scores.json")], "scores")?;
+    // The QEMU wrappers' logs of the last run (book/check/qemu/).
+    for entry in fs::read_dir(root.join(WORK))?.filter_map(|e| e.ok()) {
+        if entry.file_name().to_string_lossy().ends_with(".log") {
+            fs::remove_file(entry.path())?;
+        }
+    }
     let mut outputs = BTreeMap::new();
     for group in groups {
-        let _patched = if group.patches.is_empty() {
+        let _patched = if group.patches.is_empty() && group.touches.is_empty() {
             None
         } else {
-            println!("  applying {}", group.patches.join(", "));
-            Some(apply(root, &group.patches)?)
+            if !group.patches.is_empty() {
+                println!("  applying {}", group.patches.join(", "));
+            }
+            Some(apply(root, &group.patches, &group.touches)?)
         };
         for (command, files) in &group.commands {
             if INTERRUPTED.load(Ordering::SeqCst) {
@@ -95,9 +107,9 @@ fn run_one(root: &Path, command: &str, files: &[String]) -> Result<Output, Strin
     let stdout = std::thread::spawn(move || read_all(&mut out));
     let stderr = std::thread::spawn(move || read_all(&mut err));
     let started = Instant::now();
-    loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status.code();
         }
         if INTERRUPTED.load(Ordering::SeqCst) || started.elapsed() > DEADLINE {
             let _ = child.kill();
@@ -105,11 +117,12 @@ fn run_one(root: &Path, command: &str, files: &[String]) -> Result<Output, Strin
             return Err(format!("stopped after {:.0} s", started.elapsed().as_secs_f64()));
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
+    };
     let mut output = Output {
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
         files: BTreeMap::new(),
+        status,
     };
     for file in files {
         let text = fs::read(root.join(file)).map_err(|e| format!("it left no {file}: {e}"))?;
@@ -126,8 +139,8 @@ fn read_all(from: &mut impl std::io::Read) -> String {
 
 /// Applies patches after saving the files they touch; dropping the guard
 /// puts the files back.
-fn apply(root: &Path, patches: &[String]) -> Result<Restore> {
-    let mut touched = Vec::new();
+fn apply(root: &Path, patches: &[String], touches: &[String]) -> Result<Restore> {
+    let mut touched: Vec<PathBuf> = touches.iter().map(PathBuf::from).collect();
     for patch in patches {
         let text = fs::read_to_string(root.join(patch)).with_context(|| format!("reading {patch}"))?;
         for line in text.lines() {

@@ -203,7 +203,10 @@ mod test {
         assert_eq!(cut(CARD, "tail"), "note: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log");
         assert_eq!(cut(CARD, "notes"), "note: gave up");
         assert_eq!(cut(CARD, "test two"), "  FAIL  host  two   0/1\n              hint: b");
-        assert_eq!(cut(CARD, "test four; tail"), "  FAIL  qemu  four  0/2\n              hint: d\n\nnote: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log");
+        assert_eq!(
+            cut(CARD, "test four; tail"),
+            "  FAIL  qemu  four  0/2\n              hint: d\n\nnote: gave up\nScore: 1/6   verdict: failed\nSerial log: x.log"
+        );
         assert_eq!(cut(CARD, "tests five"), "error: the scorecard has no test `five`");
         assert_eq!(
             cut(CARD, "tests four one"),

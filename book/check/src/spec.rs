@@ -15,6 +15,7 @@
 //! | clause | meaning |
 //! |---|---|
 //! | `patch FILE` | apply this patch to the tree for the run, and restore the files after |
+//! | `touches FILE` | the command changes this file: save it before, and put it back after |
 //! | `stderr` | the block quotes standard error (cargo's own status lines left out) |
 //! | `file PATH` | the block quotes this file, as the command left it |
 //! | `tests NAME...` | a scorecard: its title, these tests, then its notes and score |
@@ -43,6 +44,8 @@ pub struct Spec {
     pub command: String,
     /// Patches applied for the run.
     pub patches: Vec<String>,
+    /// Files the command itself changes, put back after it.
+    pub touches: Vec<String>,
     /// What the block quotes.
     pub source: Source,
     /// The parts of the output the block shows, in order.
@@ -137,6 +140,7 @@ fn clause_into(spec: &mut Spec, first: &str, args: &[String]) -> Result<()> {
     };
     match first {
         "patch" => spec.patches.push(one("patch file")?),
+        "touches" => spec.touches.push(one("path")?),
         "stderr" => spec.source = Source::Stderr,
         "file" => spec.source = Source::File(one("path")?),
         "tests" if !args.is_empty() => spec.parts.push(Part::Tests(args.to_vec())),
@@ -273,13 +277,14 @@ mod test {
     #[test]
     fn every_clause() {
         let spec = parse(
-            "`cargo grade 01 --json | python3 -m json.tool`; patch book/patches/a.diff; file target/x.log; \
+            "`cargo grade 01 --json | python3 -m json.tool`; patch book/patches/a.diff; touches src/lib.rs; file target/x.log; \
              tests a b; test c; tail; notes; boot 5 6; line \"say \\\"hi\\\"; there\" -1; from \"# run 3\" to \"ok 3\" +1; \
              from \"x\" lines 3; from \"y\" to end; ...; mask numbers addresses; note: it's \"quoted\"",
         )
         .unwrap();
         assert_eq!(spec.command, "cargo grade 01 --json | python3 -m json.tool");
         assert_eq!(spec.patches, vec!["book/patches/a.diff"]);
+        assert_eq!(spec.touches, vec!["src/lib.rs"]);
         assert_eq!(spec.source, Source::File("target/x.log".into()));
         assert!(spec.mask_numbers && spec.mask_addresses);
         let a = |text: &str, offset| Anchor { text: text.into(), offset };
