@@ -8,8 +8,10 @@
 # Ctrl-C, and what the grader printed on standard output. The files are left
 # as they were found, half done, for the checker's next command.
 #
-# A grading has ended when the grader has recorded its score: its standard
-# output, a file here, is flushed only when it exits, so it cannot tell.
+# A grading has ended when the grader has recorded its score, which it does
+# just before it prints its summary and waits for the next save: the script
+# watches that file (target/fledge/scores.json), and gives each grading up to
+# ten minutes, however slowly the grader notices a save on a busy machine.
 set -eu
 dir=exercises/01-serial/src
 scores=target/fledge/scores.json
