@@ -8,7 +8,10 @@
 #      includes the grader's tests against misbehaving guest kernels;
 #   3. the self-check: every exercise's starter fails the tests over its
 #      holes, and every reference solution scores full marks, graded in QEMU;
-#   4. the book builds with no warnings.
+#   4. the book's quotes: every scorecard, log, trace and compiler message it
+#      quotes is what the commands print today (`cargo book-check`, which runs
+#      them), and every line number it names points where it says;
+#   5. the book builds with no warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +44,14 @@ cargo test --workspace
 
 step "Self-check: starters fail, solutions pass (cargo grade --self-check)"
 cargo grade --self-check
+
+step "The book's quotes, against real runs (cargo book-check)"
+if ! cargo book-check; then
+    echo "A quote in the book no longer matches what Fledge prints (above). If the change is" >&2
+    echo "meant, rewrite the quotes from a fresh run with \`cargo book-check --bless\`, then" >&2
+    echo "read the prose around each block it changed." >&2
+    exit 1
+fi
 
 step "The book: mdbook build book"
 log=$(mktemp)
