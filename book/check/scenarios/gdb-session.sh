@@ -29,7 +29,7 @@ eval "$command -batch \
     -ex 'continue' \
     -ex 'bt' \
     -ex 'info registers rip rsp eflags cr2' \
-    -ex 'x/2i fledge_exceptions::handlers::page_fault' \
+    -ex 'x/4i fledge_exceptions::handlers::page_fault' \
     -ex 'x/8gx \$rsp + 40' \
     -ex 'p/x *context' \
     -ex 'info symbol context.frame.instruction_pointer' \
