@@ -60,7 +60,7 @@ pub fn run(root: &Path, groups: &[Group]) -> Result<Outputs> {
     // The hint ladders the learner climbed (`--hint`): every command starts
     // from first rungs, as a fresh clone does, and the climbs come back after.
     let hints = PathBuf::from("target/fledge/hints.json");
-    let _hints = Restore::save(root, &[hints.clone()], "hints")?;
+    let _hints = Restore::save(root, std::slice::from_ref(&hints), "hints")?;
     // The QEMU wrappers' logs of the last run (book/check/qemu/).
     for entry in fs::read_dir(root.join(WORK))?.filter_map(|e| e.ok()) {
         if entry.file_name().to_string_lossy().ends_with(".log") {
