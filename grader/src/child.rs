@@ -90,13 +90,15 @@ pub fn wait_then(
 /// a regrade's is checking every dependency, and must not slow the boots
 /// beside it, while one that is quick keeps its full share of the CPU.
 /// (Host tests that must make way for the boots from the start pass a
-/// zero `after`.)
+/// zero `after`.) At the deadline, `at_deadline` runs while the child is
+/// still alive.
 pub fn wait_lowering(
     child: &mut Child,
     start: Instant,
     timeout: Duration,
     after: Duration,
     nice: i32,
+    at_deadline: &mut dyn FnMut(),
 ) -> Result<Ending> {
     let mut lowered = false;
     let mut tick = |child: &Child, elapsed: Duration| {
@@ -108,19 +110,21 @@ pub fn wait_lowering(
             lowered = true;
         }
     };
-    wait_loop(child, start, timeout, &AtomicBool::new(false), &mut || {}, &mut tick, None)
+    wait_loop(child, start, timeout, &AtomicBool::new(false), at_deadline, &mut tick, None)
 }
 
 /// [`wait`], calling `tick` with the time since `start` each time it looks
-/// at the child (every few milliseconds); `tick` may raise `stop`.
+/// at the child (every few milliseconds); `tick` may raise `stop`. At the
+/// deadline, `at_deadline` runs while the child is still alive.
 pub fn wait_ticking(
     child: &mut Child,
     start: Instant,
     timeout: Duration,
     stop: &AtomicBool,
     tick: &mut dyn FnMut(Duration),
+    at_deadline: &mut dyn FnMut(),
 ) -> Result<Ending> {
-    wait_loop(child, start, timeout, stop, &mut || {}, &mut |_, elapsed| tick(elapsed), None)
+    wait_loop(child, start, timeout, stop, at_deadline, &mut |_, elapsed| tick(elapsed), None)
 }
 
 fn wait_loop(

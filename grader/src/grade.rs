@@ -103,7 +103,8 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
     let own_dir = own.as_str();
     let host: Option<Job<'_, Result<host_tests::Run>>> = host_exe.map(|exe| {
         Box::new(move || {
-            let binary = host_tests::Binary { exe: &exe, package: package_name, own: own_dir, deadline: host_deadline };
+            let binary =
+                host_tests::Binary { exe: &exe, package: package_name, own: own_dir, root, deadline: host_deadline };
             host_tests::run(&binary, threads)
         }) as Job<'_, _>
     });

@@ -79,19 +79,40 @@ pub fn diagnose(
             (kind, stack)
         })
         .collect();
+    // A breakpoint on the line would do in a debug build, but the kernel
+    // is optimised: gdb may put it on another line. Interrupting the hang
+    // always lands in it.
+    let see = format!(
+        "To see it for yourself: `{command} --gdb`, then in gdb `continue`; once it hangs, Ctrl-C and `bt` show \
+         this stack (`frame N` and `info locals` look around)."
+    );
+    diagnose_stacks(&looks, own, "The kernel", &see)
+}
+
+/// [`diagnose`], from stacks already named: one per sample of a boot, or
+/// one per thread of a hung host test ([`crate::host_tests`]), each with
+/// the kind of wait it was in. `who` is what hung (`The kernel`, `The
+/// test`); `see`, the hint's last sentence, how to look at the hang in a
+/// debugger.
+pub fn diagnose_stacks(looks: &[(Kind, Vec<&Frame>)], own: Option<&str>, who: &str, see: &str) -> Option<Hang> {
     let places: Vec<Option<(usize, Kind)>> = looks.iter().map(|(kind, stack)| place(stack, own, *kind)).collect();
     // The place most samples share.
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    // Between places as common, the one with more of the learner's frames
+    // around it shows more of the story.
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (i, found) in places.iter().enumerate() {
         if let Some((at, _)) = found {
-            *counts.entry(looks[i].1[*at].function.as_str()).or_default() += 1;
+            let depth = looks[i].1.iter().filter(|f| is_candidate(f, own)).count();
+            let count = counts.entry(looks[i].1[*at].function.as_str()).or_default();
+            *count = (count.0 + 1, count.1.max(depth));
         }
     }
     let (&function, _) = counts.iter().max_by_key(|(_, n)| **n)?;
     let (i, (at, mut kind)) = places
         .iter()
         .enumerate()
-        .find_map(|(i, p)| p.filter(|(at, _)| looks[i].1[*at].function == function).map(|p| (i, p)))?;
+        .filter_map(|(i, p)| p.filter(|(at, _)| looks[i].1[*at].function == function).map(|p| (i, p)))
+        .max_by_key(|(i, _)| looks[*i].1.iter().filter(|f| is_candidate(f, own)).count())?;
     if kind == Kind::Halted && !looks.iter().all(|(k, _)| *k == Kind::Halted) {
         kind = Kind::Spinning;
     }
@@ -103,7 +124,7 @@ pub fn diagnose(
     let place = format!("`{}` ({})", frame.function, frame.location());
     let caller = caller.map(|c| format!("`{}` ({})", c.function, c.location()));
     let again = again.is_some();
-    let hint = hint(kind, &place, caller.as_deref(), again, command);
+    let hint = hint(kind, &place, caller.as_deref(), again, who, see);
     Some(Hang { kind, place, caller, again, hint })
 }
 
@@ -137,15 +158,8 @@ fn is_candidate(frame: &Frame, own: Option<&str>) -> bool {
     }
 }
 
-/// The hint for the test that hung.
-fn hint(kind: Kind, place: &str, caller: Option<&str>, again: bool, command: &str) -> String {
-    // A breakpoint on the line would do in a debug build, but the kernel
-    // is optimised: gdb may put it on another line. Interrupting the hang
-    // always lands in it.
-    let gdb = format!(
-        "To see it for yourself: `{command} --gdb`, then in gdb `continue`; once it hangs, Ctrl-C and `bt` show \
-         this stack (`frame N` and `info locals` look around)."
-    );
+/// The hint for the test that hung; `gdb` says how to look at it.
+fn hint(kind: Kind, place: &str, caller: Option<&str>, again: bool, who: &str, gdb: &str) -> String {
     match (kind, caller) {
         (Kind::SpinLock, Some(caller)) if again => format!(
             "A spin lock waits until it is free, and this one never was: {place} locks it, and so did {caller}, \
@@ -170,7 +184,7 @@ fn hint(kind: Kind, place: &str, caller: Option<&str>, again: bool, command: &st
              is the device programmed to send them, and is the end of each one acknowledged? {gdb}"
         ),
         (Kind::Spinning, _) => format!(
-            "The kernel was spinning in {place} when it was stopped: look at the loop there. What should change \
+            "{who} was spinning in {place} when it was stopped: look at the loop there. What should change \
              each time round, and does it? {gdb}"
         ),
     }

@@ -59,6 +59,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::child::{self, Ending};
+use crate::hang::{self, Hang};
+use crate::symbols::Frame;
 
 mod libtest;
 mod site;
@@ -122,6 +124,8 @@ pub struct Binary<'a> {
     /// The learner's folder (`exercises/05-memory/`), where a crash is
     /// looked for first.
     pub own: &'a str,
+    /// The repository, which the places are named from.
+    pub root: &'a Path,
     /// How long one run of it may take.
     pub deadline: Duration,
 }
@@ -129,11 +133,10 @@ pub struct Binary<'a> {
 /// Runs the test binary with `threads` test threads, again as often as
 /// crashes and hangs make it, each run stopped at the deadline.
 pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
-    let deadline = binary.deadline;
     let mut all = Run::default();
     for round in 0..64 {
         let skip: Vec<&str> = all.outcomes.keys().map(String::as_str).collect();
-        let pass = once(binary.exe, None, &skip, threads, deadline, How::Together)?;
+        let pass = once(binary, None, &skip, threads, How::Together)?;
         if round == 0 {
             all.elapsed = pass.elapsed;
         }
@@ -158,9 +161,16 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
                 let outcome = match pass.alone.get(*name) {
                     Some(alone) => match alone.finished.get(*name) {
                         Some(outcome) => outcome.clone(),
-                        None => died(binary, alone.ending, &alone.stderr, name, alone.ending != Ending::TimedOut),
+                        None => died(
+                            binary,
+                            alone.ending,
+                            &alone.stderr,
+                            name,
+                            alone.ending != Ending::TimedOut,
+                            &alone.stacks,
+                        ),
                     },
-                    None if stalled => died(binary, pass.ending, &pass.stderr, name, false),
+                    None if stalled => died(binary, pass.ending, &pass.stderr, name, false, &[]),
                     None => continue,
                 };
                 all.outcomes.insert((*name).clone(), outcome);
@@ -168,7 +178,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
             continue;
         }
         if let [name] = &suspects[..] {
-            all.outcomes.insert((*name).clone(), died(binary, pass.ending, &pass.stderr, name, true));
+            all.outcomes.insert((*name).clone(), died(binary, pass.ending, &pass.stderr, name, true, &[]));
             continue;
         }
         // Several ran when the process died: each alone, all at once, says
@@ -179,10 +189,10 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
                 .iter()
                 .map(|name| {
                     scope.spawn(move || {
-                        let again = once(binary.exe, Some(name), &[], 1, deadline, how)?;
+                        let again = once(binary, Some(name), &[], 1, how)?;
                         Ok(match again.finished.get(*name) {
                             Some(outcome) => outcome.clone(),
-                            None => died(binary, again.ending, &again.stderr, name, true),
+                            None => died(binary, again.ending, &again.stderr, name, true, &again.stacks),
                         })
                     })
                 })
@@ -197,7 +207,7 @@ pub fn run(binary: &Binary<'_>, threads: usize) -> Result<Run> {
             // None of them dies alone: together they do.
             let names: Vec<&str> = suspects.iter().map(|n| n.as_str()).collect();
             for name in &suspects {
-                let mut outcome = died(binary, pass.ending, &pass.stderr, name, false);
+                let mut outcome = died(binary, pass.ending, &pass.stderr, name, false, &[]);
                 outcome.diagnostic = outcome
                     .diagnostic
                     .map(|d| format!("{d} (alone it ends; it died running beside {})", names.join(", ")));
@@ -220,7 +230,13 @@ struct Pass {
     /// The runs alone, from a third of the deadline, of the tests still running
     /// then (the run stopped there).
     alone: BTreeMap<String, Pass>,
+    /// A test run alone and still running at the deadline: its threads'
+    /// stacks, as gdb found them just before the grader stopped it.
+    stacks: Vec<Vec<Frame>>,
 }
+
+/// How long gdb may take to attach to a hung test and print its stacks.
+const LOOK: Duration = Duration::from_secs(5);
 
 /// How a run of the test binary goes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -247,7 +263,8 @@ impl How {
 
 /// Runs the test binary once: only the test `only` (exactly) if given, and
 /// not those in `skip`.
-fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline: Duration, how: How) -> Result<Pass> {
+fn once(binary: &Binary<'_>, only: Option<&str>, skip: &[&str], threads: usize, how: How) -> Result<Pass> {
+    let (exe, deadline) = (binary.exe, binary.deadline);
     let mut cmd = Command::new(exe);
     cmd.args(["-Z", "unstable-options", "--format", "json", "--color", "never", "--exact"]);
     cmd.args(["--test-threads", &threads.max(1).to_string()]);
@@ -279,21 +296,30 @@ fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline:
             early.store(!running.is_empty(), Ordering::SeqCst);
         }
     };
+    // Alone, a test still running at the deadline is looked at before it
+    // is stopped: where each of its threads is ([`site::stacks`]).
+    let mut stacks = Vec::new();
+    let pid = child.id();
+    let mut look = || {
+        if only.is_some() {
+            stacks = site::stacks(pid, binary.root, LOOK);
+        }
+    };
     let ending = match how {
         How::Together | How::Alone { make_way: false } => {
-            child::wait_ticking(&mut child, start, deadline, &early, &mut tick)?
+            child::wait_ticking(&mut child, start, deadline, &early, &mut tick, &mut look)?
         }
-        How::Alone { make_way: true } => child::wait_lowering(&mut child, start, deadline, Duration::ZERO, 10)?,
+        How::Alone { make_way: true } => {
+            child::wait_lowering(&mut child, start, deadline, Duration::ZERO, 10, &mut look)?
+        }
     };
     let elapsed = start.elapsed();
     let (report, stderr) = (report.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     let (ending, alone) = if ending == Ending::Stopped {
         let how = How::alone(running.len());
         let alone = thread::scope(|scope| {
-            let runs: Vec<_> = running
-                .iter()
-                .map(|name| (name, scope.spawn(move || once(exe, Some(name), &[], 1, deadline, how))))
-                .collect();
+            let runs: Vec<_> =
+                running.iter().map(|name| (name, scope.spawn(move || once(binary, Some(name), &[], 1, how)))).collect();
             runs.into_iter().filter_map(|(name, run)| Some((name.clone(), run.join().ok()?.ok()?))).collect()
         });
         (Ending::TimedOut, alone)
@@ -305,7 +331,7 @@ fn once(exe: &Path, only: Option<&str>, skip: &[&str], threads: usize, deadline:
     }
     let started = std::mem::take(&mut live.lock().unwrap_or_else(|e| e.into_inner()).started);
     let (_, finished) = parse(&report);
-    Ok(Pass { started, finished, ending, stderr, elapsed, alone })
+    Ok(Pass { started, finished, ending, stderr, elapsed, alone, stacks })
 }
 
 /// Reads the first `limit` bytes of `pipe` on a thread of its own, and
@@ -323,7 +349,7 @@ fn read_bounded(mut pipe: impl Read + Send + 'static, limit: u64) -> thread::Joi
 /// The outcome of `name`, which was running when its process ended
 /// `ending`; with `locate`, a crash by a signal is looked at in gdb for
 /// its place ([`site`]).
-fn died(binary: &Binary<'_>, ending: Ending, stderr: &str, name: &str, locate: bool) -> Outcome {
+fn died(binary: &Binary<'_>, ending: Ending, stderr: &str, name: &str, locate: bool, stacks: &[Vec<Frame>]) -> Outcome {
     let thread = format!("thread '{name}'");
     let overflowed = stderr.lines().any(|l| l.starts_with(&thread) && l.contains("has overflowed its stack"));
     // A panic where none may unwind (the debug checks of `unsafe` code, a
@@ -338,13 +364,26 @@ fn died(binary: &Binary<'_>, ending: Ending, stderr: &str, name: &str, locate: b
         .flatten()
         .map(|site| format!(", in {site}"))
         .unwrap_or_default();
+    let hang = (ending == Ending::TimedOut).then(|| hung_where(binary, name, stacks)).flatten();
     let (ran, what) = match ending {
         Ending::TimedOut => (
             Ran::Hung,
-            format!(
-                "hung: still running after {}s, when the grader stopped it (an endless loop, or waiting for something that never happens)",
-                binary.deadline.as_secs()
-            ),
+            match &hang {
+                Some(hang) => format!(
+                    "hung: still running after {}s, when the grader stopped it, {}: {}",
+                    binary.deadline.as_secs(),
+                    hang.doing(),
+                    if hang.is_deadlock() {
+                        "a spin lock is waited for forever: it was probably taken twice (a deadlock)"
+                    } else {
+                        "an endless loop, or waiting for something that never happens"
+                    }
+                ),
+                None => format!(
+                    "hung: still running after {}s, when the grader stopped it (an endless loop, or waiting for something that never happens)",
+                    binary.deadline.as_secs()
+                ),
+            },
         ),
         _ if overflowed => (
             Ran::Crashed,
@@ -362,7 +401,31 @@ fn died(binary: &Binary<'_>, ending: Ending, stderr: &str, name: &str, locate: b
         ending => (Ran::Crashed, format!("crashed: the test process {}{site}, while this test ran", died_how(ending))),
     };
     let diagnostic = format!("{what}. Run it alone: `{}`", command(binary.package, name));
-    Outcome { ran, diagnostic: Some(diagnostic), output: String::new() }
+    Outcome { ran, diagnostic: Some(diagnostic), output: String::new(), hint: hang.map(|hang| hang.hint) }
+}
+
+/// Where the test `name` hung, from its threads' stacks: the place in the
+/// learner's files, as for a hung kernel ([`hang::diagnose_stacks`]).
+fn hung_where(binary: &Binary<'_>, name: &str, stacks: &[Vec<Frame>]) -> Option<Hang> {
+    // The threads are one moment, not samples over time: a thread waiting
+    // for a spin lock explains the others (one waiting for the thread that
+    // holds it, the test waiting for both), so when there is one, only
+    // those count.
+    let locking = |stack: &&Vec<Frame>| {
+        stack.iter().filter_map(|f| f.file.as_deref()).any(|file| file.starts_with("spin-") && file.contains("/mutex"))
+    };
+    let chosen: Vec<&Vec<Frame>> = match stacks.iter().filter(locking).collect::<Vec<_>>() {
+        locked if !locked.is_empty() => locked,
+        _ => stacks.iter().collect(),
+    };
+    let looks: Vec<(hang::Kind, Vec<&Frame>)> =
+        chosen.into_iter().map(|stack| (hang::Kind::Spinning, stack.iter().collect())).collect();
+    let exe = binary.exe.strip_prefix(binary.root).unwrap_or(binary.exe).display().to_string();
+    let see = format!(
+        "To see it for yourself: `gdb --args {exe} {name} --exact`, then `run`; once it hangs, Ctrl-C and \
+         `thread apply all bt` show every thread's stack (`thread N`, `frame N` and `info locals` look around)."
+    );
+    hang::diagnose_stacks(&looks, Some(binary.own), "The test", &see)
 }
 
 /// How a test process ended, in words: `died of SIGSEGV, a segmentation

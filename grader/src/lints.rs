@@ -73,7 +73,7 @@ pub fn warnings(root: &Path, package: &str, own: &str) -> Result<Vec<Warning>> {
     // A regrade's clippy is done in a fraction of a second at full speed;
     // one still checking after that is checking the dependencies, the
     // first time, and makes way for the boots.
-    child::wait_lowering(&mut child, start, Duration::from_secs(600), Duration::from_millis(500), 19)?;
+    child::wait_lowering(&mut child, start, Duration::from_secs(600), Duration::from_millis(500), 19, &mut || {})?;
     Ok(reader.join().unwrap_or_default())
 }
 

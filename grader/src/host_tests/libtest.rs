@@ -31,6 +31,9 @@ pub struct Outcome {
     pub diagnostic: Option<String>,
     /// Everything it printed, the panic message included.
     pub output: String,
+    /// For a test that hung, a hint about the place it hung in, which
+    /// comes before the manifest's hints.
+    pub hint: Option<String>,
 }
 
 /// What a running test binary has said so far.
@@ -91,7 +94,7 @@ pub fn parse(text: &str) -> (Vec<String>, BTreeMap<String, Outcome>) {
             _ => continue,
         };
         let diagnostic = (ran == Ran::Failed).then(|| failure_message(&output).unwrap_or_else(|| "failed".into()));
-        finished.insert(name.to_string(), Outcome { ran, diagnostic, output });
+        finished.insert(name.to_string(), Outcome { ran, diagnostic, output, hint: None });
     }
     (started, finished)
 }

@@ -18,7 +18,7 @@ fn reads_starts_passes_failures_and_their_messages() {
     let (started, finished) = parse(REPORT);
     assert_eq!(started, ["cases::a", "cases::b", "cases::c"]);
     assert_eq!(finished.len(), 2);
-    assert_eq!(finished["cases::a"], Outcome { ran: Ran::Passed, diagnostic: None, output: String::new() });
+    assert_eq!(finished["cases::a"], Outcome { ran: Ran::Passed, diagnostic: None, output: String::new(), hint: None });
     assert_eq!(finished["cases::b"].ran, Ran::Failed);
     assert_eq!(
         finished["cases::b"].diagnostic.as_deref(),
@@ -40,7 +40,7 @@ fn assertion_messages_span_lines() {
 
 #[test]
 fn names_alone_find_their_test_and_paths_tell_twins_apart() {
-    let outcome = |ran| Outcome { ran, diagnostic: None, output: String::new() };
+    let outcome = |ran| Outcome { ran, diagnostic: None, output: String::new(), hint: None };
     let outcomes = [
         ("cases::solo", Ran::Passed),
         ("paging::twin", Ran::Passed),
@@ -62,12 +62,18 @@ fn names_alone_find_their_test_and_paths_tell_twins_apart() {
 
 /// A binary that is not there: `died` must not need it unless it locates.
 fn binary(package: &str) -> Binary<'_> {
-    Binary { exe: Path::new("/nonexistent"), package, own: "exercises/", deadline: Duration::from_secs(4) }
+    Binary {
+        exe: Path::new("/nonexistent"),
+        package,
+        own: "exercises/",
+        root: Path::new("/nonexistent"),
+        deadline: Duration::from_secs(4),
+    }
 }
 
 #[test]
 fn a_test_that_kills_its_process_is_named_with_the_signal_and_the_command() {
-    let segv = died(&binary("exercise-05-memory"), Ending::Signalled(libc::SIGSEGV), "", "paging::walk", false);
+    let segv = died(&binary("exercise-05-memory"), Ending::Signalled(libc::SIGSEGV), "", "paging::walk", false, &[]);
     assert_eq!(segv.ran, Ran::Crashed);
     assert_eq!(
         segv.diagnostic.as_deref(),
@@ -77,16 +83,16 @@ fn a_test_that_kills_its_process_is_named_with_the_signal_and_the_command() {
         )
     );
     let stderr = "thread 'other' (3) panicked\nthread 'deep' (12) has overflowed its stack\nfatal runtime error: stack overflow, aborting\n";
-    let overflow = died(&binary("p"), Ending::Signalled(libc::SIGABRT), stderr, "deep", false);
+    let overflow = died(&binary("p"), Ending::Signalled(libc::SIGABRT), stderr, "deep", false, &[]);
     assert!(overflow.diagnostic.unwrap().starts_with("crashed: its thread overflowed its stack"));
     let stderr = "\nthread 'walk' (6971) panicked at src/paging.rs:68:14:\nnull reference produced\nnote: run with `RUST_BACKTRACE=1`\nthread caused non-unwinding panic. aborting.\n";
-    let checked = died(&binary("p"), Ending::Signalled(libc::SIGABRT), stderr, "walk", false);
+    let checked = died(&binary("p"), Ending::Signalled(libc::SIGABRT), stderr, "walk", false, &[]);
     assert!(checked.diagnostic.unwrap().starts_with(
         "crashed: it panicked at src/paging.rs:68:14: null reference produced, where a panic cannot unwind"
     ));
-    let hung = died(&binary("p"), Ending::TimedOut, "", "spins", false);
+    let hung = died(&binary("p"), Ending::TimedOut, "", "spins", false, &[]);
     assert_eq!(hung.ran, Ran::Hung);
     assert!(hung.diagnostic.unwrap().starts_with("hung: still running after 4s"));
-    let exited = died(&binary("p"), Ending::Exited(3), "", "leaves", false);
+    let exited = died(&binary("p"), Ending::Exited(3), "", "leaves", false, &[]);
     assert!(exited.diagnostic.unwrap().contains("exited with status 3"));
 }

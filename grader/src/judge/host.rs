@@ -74,6 +74,11 @@ pub fn judge(
             Ran::Hung => {
                 verdict.get_or_insert(Verdict::TimedOut);
                 test.fail(why());
+                // Where it hung comes before the manifest's hints, which
+                // cannot know.
+                if let Some(hint) = &outcome.hint {
+                    test.hints.insert(0, hint.clone());
+                }
             }
         }
     }
@@ -133,7 +138,7 @@ mod test {
     }
 
     fn outcome(ran: Ran, diagnostic: Option<&str>, output: &str) -> Outcome {
-        Outcome { ran, diagnostic: diagnostic.map(str::to_string), output: output.to_string() }
+        Outcome { ran, diagnostic: diagnostic.map(str::to_string), output: output.to_string(), hint: None }
     }
 
     fn graded(root: &Path, names: &[&str], outcomes: &[(&str, Outcome)]) -> Result<(Report, Option<Verdict>)> {
