@@ -65,6 +65,12 @@ mod pool; // up to N jobs at once
 mod qmp; // QEMU's machine protocol, to look inside a guest
 mod sanitize; // guest text, safe for a terminal
 
+// The scheduler's trace (exercise 07): decoded from a kernel's dump,
+// checked, and drawn as Chrome trace-event JSON and as an SVG timeline.
+// Graded runs do not capture a trace yet: the exercise wires it in.
+#[cfg_attr(not(test), allow(dead_code))]
+mod trace;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
