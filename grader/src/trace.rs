@@ -10,6 +10,8 @@
 //! kernel's `fledge_api::Event`: the text is the contract, so that a kernel
 //! built from any version of the crates can be judged.
 //!
+//! [`files`] does it all for a dump on disk (`cargo grade --render-trace`).
+//!
 //! ```text
 //!   COM2's text ──decode──> Dump ──check──> Ok, or the first problem, by line
 //!                            │
@@ -20,6 +22,7 @@
 pub mod check;
 pub mod chrome;
 pub mod decode;
+pub mod files;
 pub mod svg;
 pub mod timeline;
 
