@@ -38,4 +38,4 @@ pub use clock::{Clock, Instant};
 pub use console::{Console, ConsoleError};
 pub use entropy::{Entropy, EntropyError};
 pub use idle::Idle;
-pub use trace::{Event, Outcome, Stamped, TaskId, Trace, Waker};
+pub use trace::{Event, Outcome, Stamped, TaskId, Trace, WokenBy};

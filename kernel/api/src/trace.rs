@@ -52,7 +52,7 @@ pub enum Outcome {
 
 /// Who woke a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Waker {
+pub enum WokenBy {
     /// A task, while it was being polled (a task that yields wakes itself).
     Task(TaskId),
     /// An interrupt handler, for the interrupt with this vector.
@@ -90,7 +90,7 @@ pub enum Event {
         /// The task woken.
         task: TaskId,
         /// Who woke it.
-        by: Waker,
+        by: WokenBy,
     },
     /// `task` asked to be woken once the clock reads `deadline`, which was
     /// `after` from the moment it asked.

@@ -16,10 +16,11 @@
 //!   any = true                                 └─ no ──> halt (wait_unless)
 //! ```
 //!
-//! *By whom* is read from [`Signals`]: the vector of the interrupt being
-//! handled, if an interrupt handler entered through
-//! [`Interrupts::handle`](crate::Interrupts::handle) is running; otherwise
-//! the task being polled, if any; otherwise nobody ("outside"). On one CPU
+//! *By whom* is read from `Signals`, which the executor keeps up to date:
+//! the vector of the interrupt being handled, if an interrupt handler
+//! entered through [`Interrupts::handle`](crate::Interrupts::handle) is
+//! running; otherwise the task being polled, if any; otherwise nobody
+//! ("outside"). On one CPU
 //! that is exact. A hosted program's other threads are seen as whatever
 //! the executor's thread is doing at the time, so their wakes may be
 //! named after the task being polled.
@@ -28,7 +29,7 @@ use alloc::sync::Arc;
 use alloc::task::Wake;
 use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
 
-use fledge_api::{Event, TaskId, Trace, Waker};
+use fledge_api::{Event, TaskId, Trace, WokenBy};
 
 /// `current` when no task is being polled.
 const NOBODY: u32 = u32::MAX;
@@ -50,13 +51,13 @@ impl Signals {
     }
 
     /// Who is running now, as a waker.
-    pub fn waker(&self) -> Waker {
+    pub fn waker(&self) -> WokenBy {
         match self.interrupt.load(Ordering::Acquire) {
             0 => match self.current.load(Ordering::Acquire) {
-                NOBODY => Waker::Outside,
-                task => Waker::Task(TaskId(task)),
+                NOBODY => WokenBy::Outside,
+                task => WokenBy::Task(TaskId(task)),
             },
-            vector => Waker::Interrupt((vector - 1) as u8),
+            vector => WokenBy::Interrupt((vector - 1) as u8),
         }
     }
 

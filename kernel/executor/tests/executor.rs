@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use fledge_api::{Clock, Event, Idle, Instant, Outcome, Stamped, TaskId, Waker as By};
+use fledge_api::{Clock, Event, Idle, Instant, Outcome, Stamped, TaskId, WokenBy};
 use fledge_executor::{Executor, yield_now};
 use fledge_fakes::{ManualClock, SimulatedInterrupts, TickingIdle};
 use fledge_trace::Ring;
@@ -182,7 +182,7 @@ fn yielding_tasks_are_polled_within_one_of_each_other() {
             assert!(most - least <= 1, "polls so far {polls:?}");
         }
         if let Event::Wake { task, by } = event.event {
-            assert_eq!(by, By::Task(task), "a yield wakes its own task");
+            assert_eq!(by, WokenBy::Task(task), "a yield wakes its own task");
         }
     }
     assert_eq!(polls, [101; TASKS]);
@@ -245,7 +245,7 @@ fn an_interrupt_during_the_idle_check_wakes_the_task_every_time() {
         Event::PollEnd { task: t, outcome: Outcome::Pending },
         Event::IdleEnter,
         Event::Interrupt { vector: 36 },
-        Event::Wake { task: t, by: By::Interrupt(36) },
+        Event::Wake { task: t, by: WokenBy::Interrupt(36) },
         Event::IdleLeave,
         Event::PollStart { task: t },
     ];

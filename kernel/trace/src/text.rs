@@ -7,7 +7,7 @@
 
 use core::fmt::{self, Write};
 
-use fledge_api::{Event, Outcome, Stamped, Waker};
+use fledge_api::{Event, Outcome, Stamped, WokenBy};
 
 /// The format's version, the number in the header.
 pub const VERSION: u32 = 1;
@@ -39,9 +39,9 @@ pub fn event(out: &mut impl Write, stamped: &Stamped) -> fmt::Result {
         Event::PollStart { task } => writeln!(out, "poll {}", task.0),
         Event::PollEnd { task, outcome: Outcome::Ready } => writeln!(out, "ready {}", task.0),
         Event::PollEnd { task, outcome: Outcome::Pending } => writeln!(out, "pending {}", task.0),
-        Event::Wake { task, by: Waker::Task(by) } => writeln!(out, "wake {} task {}", task.0, by.0),
-        Event::Wake { task, by: Waker::Interrupt(vector) } => writeln!(out, "wake {} irq {vector}", task.0),
-        Event::Wake { task, by: Waker::Outside } => writeln!(out, "wake {} outside", task.0),
+        Event::Wake { task, by: WokenBy::Task(by) } => writeln!(out, "wake {} task {}", task.0, by.0),
+        Event::Wake { task, by: WokenBy::Interrupt(vector) } => writeln!(out, "wake {} irq {vector}", task.0),
+        Event::Wake { task, by: WokenBy::Outside } => writeln!(out, "wake {} outside", task.0),
         Event::SleepArmed { task, deadline, after } => {
             writeln!(out, "sleep {} {} {}", task.0, deadline.since_start().as_nanos(), after.as_nanos())
         }
@@ -90,9 +90,9 @@ mod test {
             (Event::PollStart { task: t }, "42 poll 3\n"),
             (Event::PollEnd { task: t, outcome: Outcome::Ready }, "42 ready 3\n"),
             (Event::PollEnd { task: t, outcome: Outcome::Pending }, "42 pending 3\n"),
-            (Event::Wake { task: t, by: Waker::Task(TaskId(1)) }, "42 wake 3 task 1\n"),
-            (Event::Wake { task: t, by: Waker::Interrupt(36) }, "42 wake 3 irq 36\n"),
-            (Event::Wake { task: t, by: Waker::Outside }, "42 wake 3 outside\n"),
+            (Event::Wake { task: t, by: WokenBy::Task(TaskId(1)) }, "42 wake 3 task 1\n"),
+            (Event::Wake { task: t, by: WokenBy::Interrupt(36) }, "42 wake 3 irq 36\n"),
+            (Event::Wake { task: t, by: WokenBy::Outside }, "42 wake 3 outside\n"),
             (
                 Event::SleepArmed {
                     task: t,
