@@ -194,6 +194,58 @@ ok 1 trace
         assert_eq!((dump.records[0].line, dump.records[0].tsc), (3, 10));
     }
 
+    /// The contract from both ends: every event the kernel's ring can
+    /// write, dumped by `fledge-trace` itself, decodes to its meaning.
+    #[test]
+    fn what_the_kernels_ring_writes_decodes_to_what_it_meant() {
+        use fledge_api::{Event as K, Instant, Outcome, TaskId, Trace, WokenBy};
+        use std::time::Duration;
+
+        static RING: fledge_trace::Ring<16> = fledge_trace::Ring::new(|| 77);
+        let t = TaskId(4);
+        let deadline = Instant::from_since_start(Duration::from_nanos(900));
+        for event in [
+            K::Spawn { task: t, name: "odd name\\ é" },
+            K::PollStart { task: t },
+            K::PollEnd { task: t, outcome: Outcome::Pending },
+            K::PollEnd { task: t, outcome: Outcome::Ready },
+            K::Wake { task: t, by: WokenBy::Task(TaskId(2)) },
+            K::Wake { task: t, by: WokenBy::Interrupt(36) },
+            K::Wake { task: t, by: WokenBy::Outside },
+            K::SleepArmed { task: t, deadline, after: Duration::from_nanos(300) },
+            K::SleepFired { task: t },
+            K::IdleEnter,
+            K::IdleLeave,
+            K::Interrupt { vector: 32 },
+        ] {
+            RING.record(event);
+        }
+        let mut console = fledge_fakes::Recorder::new(fledge_fakes::Sink);
+        let log = console.log();
+        RING.dump(&mut console, Some(3_000_000_000)).unwrap();
+        let dump = decode(&log.text()).unwrap();
+        assert_eq!((dump.tsc_hz, dump.dropped), (Some(3_000_000_000), 0));
+        assert!(dump.records.iter().all(|r| r.tsc == 77));
+        let events: Vec<Event> = dump.records.into_iter().map(|r| r.event).collect();
+        assert_eq!(
+            events,
+            [
+                Event::Spawn { task: 4, name: "odd name\\ é".into() },
+                Event::Poll { task: 4 },
+                Event::Pending { task: 4 },
+                Event::Ready { task: 4 },
+                Event::Wake { task: 4, by: By::Task(2) },
+                Event::Wake { task: 4, by: By::Irq(36) },
+                Event::Wake { task: 4, by: By::Outside },
+                Event::Sleep { task: 4, deadline_ns: 900, after_ns: 300 },
+                Event::Fire { task: 4 },
+                Event::Idle,
+                Event::Busy,
+                Event::Irq { vector: 32 },
+            ]
+        );
+    }
+
     #[test]
     fn an_unknown_frequency_and_an_empty_dump() {
         let dump = decode("fledge-trace version=1 tsc-hz=unknown\r\nend events=0 dropped=4\r\n").unwrap();
