@@ -148,6 +148,9 @@ impl<const N: usize> Ring<N> {
         if self.reading.swap(true, Ordering::Acquire) {
             return Err(DrainError::Busy);
         }
+        // Lets the next reader in however this one ends, a panic in
+        // `take` included.
+        let _done = Reading(&self.reading);
         let mut taken = 0;
         let mut result = Ok(());
         let mut tail = self.tail.load(Ordering::Relaxed);
@@ -169,7 +172,6 @@ impl<const N: usize> Ring<N> {
             self.tail.store(tail, Ordering::Release);
             taken += 1;
         }
-        self.reading.store(false, Ordering::Release);
         result.map(|()| taken)
     }
 
@@ -226,6 +228,15 @@ impl<const N: usize> fmt::Debug for Ring<N> {
             .field("len", &self.len())
             .field("dropped", &self.dropped())
             .finish()
+    }
+}
+
+/// The reader's turn, given up when dropped.
+struct Reading<'r>(&'r AtomicBool);
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 

@@ -128,3 +128,12 @@ fn a_second_reader_is_turned_away() {
     .unwrap();
     assert_eq!(nested, Some(Err(DumpError::Busy)));
 }
+
+#[test]
+fn a_reader_that_panics_lets_the_next_one_in() {
+    static RING: Ring<4> = Ring::new(|| 0);
+    RING.record(poll(0));
+    let panicked = std::panic::catch_unwind(|| RING.drain(|_| -> Result<(), ()> { panic!("the reader fails") }));
+    assert!(panicked.is_err());
+    assert_eq!(drained(&RING), [Stamped { tsc: 0, event: poll(0) }], "the event is still there, and the ring readable");
+}
