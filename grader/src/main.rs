@@ -9,6 +9,7 @@
 //! cargo grade 01 --junit FILE        also write the result as JUnit XML
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
 //! cargo grade --self-check           every starter fails, every solution passes
+//! cargo grade --render-trace DUMP    check a scheduler trace, draw it as JSON and SVG
 //! ```
 //!
 //! `cargo grade` is a cargo alias (`.cargo/config.toml`) for running this
@@ -64,6 +65,8 @@ mod log; // the serial log, boots in order
 mod pool; // up to N jobs at once
 mod qmp; // QEMU's machine protocol, to look inside a guest
 mod sanitize; // guest text, safe for a terminal
+
+mod trace; // a scheduler's trace (exercise 07): decoded, checked, drawn
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -134,6 +137,11 @@ struct Args {
     /// holes) and solution (it must score full marks).
     #[arg(long, conflicts_with_all = ["exercise", "kernel", "solution", "junit"])]
     self_check: bool,
+    /// Check the scheduler trace dumped in DUMP (fledge-trace's text), and
+    /// write it beside DUMP as Chrome trace-event JSON (for Perfetto or
+    /// chrome://tracing) and as an SVG timeline.
+    #[arg(long, value_name = "DUMP", conflicts_with_all = ["exercise", "kernel", "solution", "junit", "self_check", "gdb", "watch"])]
+    render_trace: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -155,6 +163,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<ExitCode> {
+    if let Some(dump) = &args.render_trace {
+        return render_trace(dump);
+    }
     let root = repo_root()?;
     let options = grade::Options {
         timeout: args.timeout.map(Duration::from_secs),
@@ -202,6 +213,18 @@ fn show(report: &Report, json: bool) -> Result<()> {
         print!("{}", report.scorecard());
     }
     Ok(())
+}
+
+/// `cargo grade --render-trace DUMP`: 0 if the trace passes the checks.
+fn render_trace(dump: &Path) -> Result<ExitCode> {
+    let rendered = trace::files::render(dump)?;
+    match &rendered.problem {
+        None => println!("{}: {} events, checked: sound", dump.display(), rendered.events),
+        Some(problem) => println!("{}: {} events, {}", dump.display(), rendered.events, console::style(problem).red()),
+    }
+    println!("  Chrome trace events (Perfetto, chrome://tracing): {}", rendered.json.display());
+    println!("  timeline: {}", rendered.svg.display());
+    Ok(if rendered.problem.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `cargo grade` with no exercise: the list, with the last scores.

@@ -18,6 +18,7 @@
 //! | [`Clock`] | tell how much time has passed | exercise 04: the PIT's ticks |
 //! | [`Idle`] | wait for something to happen without spinning | exercise 04: `hlt` |
 //! | [`Entropy`] | unpredictable bytes | exercise 06: RDRAND, and ChaCha20 seeded from it |
+//! | [`Trace`] | keep a timestamped record of what a scheduler did | `fledge-trace`'s ring, dumped as text (exercise 07) |
 //!
 //! Each trait writes its contract in its documentation, and
 //! `fledge-conformance` checks implementations against it. Every error type
@@ -31,8 +32,10 @@ pub mod console;
 pub mod entropy;
 pub mod errors;
 pub mod idle;
+pub mod trace;
 
 pub use clock::{Clock, Instant};
 pub use console::{Console, ConsoleError};
 pub use entropy::{Entropy, EntropyError};
 pub use idle::Idle;
+pub use trace::{Event, Outcome, Stamped, TaskId, Trace, WokenBy};

@@ -27,7 +27,7 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock at zero that advances in steps of `resolution` (zero for a
     /// clock that shows time exactly).
-    pub fn new(resolution: Duration) -> ManualClock {
+    pub const fn new(resolution: Duration) -> ManualClock {
         ManualClock { elapsed: Mutex::new(Duration::ZERO), resolution }
     }
 

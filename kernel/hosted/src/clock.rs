@@ -35,6 +35,15 @@ impl Clock for HostClock {
     }
 }
 
+/// Nanoseconds since the first call, on the host's monotonic clock: a
+/// stamp for a trace (`fledge_trace::Ring::new(monotonic_nanos)`), whose
+/// frequency is then 1,000,000,000 ticks a second.
+pub fn monotonic_nanos() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// An [`Idle`] that sleeps for a short while: a process has no interrupts
 /// to wait for.
 ///

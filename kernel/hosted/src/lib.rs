@@ -11,12 +11,13 @@
 //! | [`HostConsole`] | `Console` | any `std::io::Write`; [`HostConsole::stdout`] for standard output |
 //! | [`HostClock`] | `Clock` | `std::time::Instant` |
 //! | [`SleepIdle`] | `Idle` | `std::thread::sleep` |
+//! | [`monotonic_nanos`] | a trace's stamp | `std::time::Instant`, in nanoseconds |
 //! | [`HostEntropy`] | `Entropy` | the operating system's generator (`getrandom`) |
 
 pub mod clock;
 pub mod console;
 pub mod entropy;
 
-pub use clock::{HostClock, SleepIdle};
+pub use clock::{HostClock, SleepIdle, monotonic_nanos};
 pub use console::HostConsole;
 pub use entropy::HostEntropy;
