@@ -1,6 +1,8 @@
 //! libtest's JSON report, read; the outcome of a test whose process died.
 
 use super::*;
+use libtest::failure_message;
+use std::path::Path;
 
 /// What libtest wrote for three tests on two threads: one passed, one
 /// failed, one was still running when the process died.
