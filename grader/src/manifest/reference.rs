@@ -140,4 +140,75 @@ mod test {
         assert_eq!(check("its host tests", "host_secs", 0.1, HOST_FLOOR, Duration::from_millis(30)), Ok(None));
         assert_eq!(check("its host tests", "host_secs", 0.1, HOST_FLOOR, Duration::from_millis(900)), Ok(None));
     }
+
+    /// The debugging chapter's sentence that gives every exercise's
+    /// deadlines, written from the manifests: a new measurement in an
+    /// `exercise.toml` cannot leave the book behind.
+    #[test]
+    fn the_book_gives_the_deadlines_the_manifests_make() {
+        #[derive(Deserialize)]
+        struct Manifest {
+            reference: Reference,
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut exercises: Vec<(String, Reference)> = std::fs::read_dir(root.join("exercises"))
+            .unwrap()
+            .filter_map(|entry| {
+                let dir = entry.ok()?.path();
+                let text = std::fs::read_to_string(dir.join("exercise.toml")).ok()?;
+                let number = dir.file_name()?.to_string_lossy().split('-').next()?.to_string();
+                let manifest: Result<Manifest, _> = toml::from_str(&text);
+                manifest.ok().map(|m| (number, m.reference))
+            })
+            .collect();
+        exercises.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(exercises.len() >= 6, "the manifests were not found: {exercises:?}");
+        // Exercises with the same deadline, in the order of their first.
+        let groups = |secs: &dyn Fn(&Reference) -> u64| {
+            let mut groups: Vec<(u64, Vec<String>)> = Vec::new();
+            for (number, reference) in &exercises {
+                match groups.iter_mut().find(|(s, _)| *s == secs(reference)) {
+                    Some((_, numbers)) => numbers.push(number.clone()),
+                    None => groups.push((secs(reference), vec![number.clone()])),
+                }
+            }
+            groups
+        };
+        let and = |items: &[String], comma: &str| match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{}{comma} and {last}", rest.join(", ")),
+        };
+        let boots = groups(&|r| r.boot_deadline().as_secs());
+        let boots: Vec<String> = boots
+            .iter()
+            .enumerate()
+            .map(|(i, (secs, numbers))| match i {
+                0 if numbers.len() > 1 => format!("{secs} seconds a boot for exercises {}", and(numbers, "")),
+                0 => format!("{secs} seconds a boot for exercise {}", numbers[0]),
+                _ => format!("{secs} for {}", and(numbers, "")),
+            })
+            .collect();
+        // The host tests' most common deadline is "the others'".
+        let mut hosts = groups(&|r| r.host_deadline().as_secs());
+        hosts.sort_by_key(|(_, numbers)| std::cmp::Reverse(numbers.len()));
+        let (others, rest) = hosts.split_first().unwrap();
+        let mut host: Vec<String> = rest
+            .iter()
+            .enumerate()
+            .map(|(i, (secs, numbers))| {
+                let unit = if i == 0 { " seconds" } else { "" };
+                let run = if i == 0 { "a run of " } else { "" };
+                format!("{secs}{unit} for {run}exercise {}'s host tests", and(numbers, ""))
+            })
+            .collect();
+        host.push(format!("{} for the others'", others.0));
+        let sentence = format!("That is {}, and {}.", and(&boots, ""), host.join(", "));
+        let book = std::fs::read_to_string(root.join("book/src/debugging.md")).unwrap();
+        let book = book.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            book.contains(&sentence),
+            "book/src/debugging.md should say, in its section on `timed_out`:\n{sentence}\n(from the [reference] times of the exercises' manifests)"
+        );
+    }
 }
