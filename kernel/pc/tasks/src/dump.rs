@@ -11,8 +11,10 @@ use fledge_serial::uart::{COM2, SerialConsole};
 use fledge_trace::{DumpError, Ring};
 
 /// Room for the events of one test: at 100 Hz, the timer alone makes
-/// three events (irq, idle, busy) a tick. Its slots are in the kernel
-/// image, 32 bytes each, so it is not bigger than a test needs.
+/// three events (irq, idle, busy) a tick. A slot is 56 bytes, and the
+/// whole ring is stored in the kernel image (its stamp function makes the
+/// static non-zero, so it lands in `.data`, not `.bss`): 224 KiB that the
+/// bootloader reads at every boot. So it is no bigger than a test needs.
 pub const EVENTS: usize = 4096;
 
 /// The trace.

@@ -26,9 +26,11 @@
 //! | [`dump`] | the trace ring, and its dump to COM2 with the TSC's rate |
 //! | [`running`] | the task running now, for a panic report that names it |
 //!
-//! Exercise 07's kernel tests build on it; `src/bin/tasks_kernel.rs` is a
-//! test kernel that boots it (see there for how to run it and read its
-//! trace).
+//! Exercise 07's kernel tests build on it. Two test kernels boot it:
+//! `src/bin/tasks_kernel.rs` (yielders, a sleeper, a byte reader; see
+//! there for how to run it and read its trace) and
+//! `src/bin/tasks_panic.rs`, whose one test fails on purpose, with a
+//! report that names the task that panicked.
 
 #![no_std]
 
