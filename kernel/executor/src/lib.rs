@@ -26,6 +26,7 @@
 //! | [`yield_now`](mod@yield_now) | letting the others run |
 //! | [`handle`] | what a task holds to spawn and sleep |
 //! | [`interrupts`] | how an interrupt handler's wakes are traced as its own |
+//! | [`atomic_waker`] | a waker slot a task fills and an interrupt handler wakes, no wake-up lost |
 //! | [`timers`] | the timer queue, in deadline order |
 //! | [`shared`] | what the executor and its handles share |
 //!
@@ -54,6 +55,7 @@
 
 extern crate alloc;
 
+pub mod atomic_waker;
 pub mod executor;
 pub mod handle;
 pub mod interrupts;
@@ -64,6 +66,7 @@ pub mod timers;
 pub mod waker;
 pub mod yield_now;
 
+pub use atomic_waker::AtomicWaker;
 pub use executor::Executor;
 pub use handle::Handle;
 pub use interrupts::Interrupts;

@@ -1,0 +1,42 @@
+//! The IDT of a kernel that runs tasks: exercise 03's exceptions (from
+//! `fledge_exceptions`), exercise 04's spurious-interrupt lines (from
+//! `fledge_timer`), and this crate's timer and COM2 entries, vectors 32
+//! and 35. A CPU has one IDT at a time, so it is built from theirs.
+
+use fledge_cpu::entry;
+use fledge_timer::idt::{irq7_entry, irq15_entry, vector};
+use x86_64::structures::idt::InterruptDescriptorTable;
+
+use crate::handlers;
+use crate::serial_input::COM2_IRQ;
+
+fledge_cpu::interrupt_entry!(
+    /// Vector 32, IRQ 0: the timer, traced.
+    pub fn timer_entry => handlers::timer
+);
+fledge_cpu::interrupt_entry!(
+    /// Vector 35, IRQ 3: COM2's receive interrupt.
+    pub fn com2_entry => handlers::com2
+);
+
+fn build() -> InterruptDescriptorTable {
+    let mut idt = fledge_exceptions::idt::build();
+    // SAFETY: each address is an entry stub made by `interrupt_entry!` for
+    // a vector without an error code, as hardware interrupts are.
+    unsafe {
+        idt[vector(0)].set_handler_addr(entry::address(timer_entry));
+        idt[vector(COM2_IRQ)].set_handler_addr(entry::address(com2_entry));
+        idt[vector(7)].set_handler_addr(entry::address(irq7_entry));
+        idt[vector(15)].set_handler_addr(entry::address(irq15_entry));
+    }
+    idt
+}
+
+static IDT: spin::Once<InterruptDescriptorTable> = spin::Once::new();
+
+/// Loads the GDT with its double-fault stack, then builds the IDT (once)
+/// and loads it.
+pub fn load() {
+    fledge_exceptions::gdt::init();
+    IDT.call_once(build).load();
+}
