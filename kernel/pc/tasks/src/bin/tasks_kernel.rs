@@ -3,7 +3,7 @@
 //! dumped to COM2 at the end of every test.
 //!
 //! ```text
-//! nice -n 19 cargo build -p fledge-tasks --bin fledge-tasks-kernel \
+//! cargo build -p fledge-tasks --bin fledge-tasks-kernel \
 //!     --target x86_64-unknown-none --profile kernel
 //! cargo grade --kernel target/x86_64-unknown-none/kernel/fledge-tasks-kernel
 //! ```

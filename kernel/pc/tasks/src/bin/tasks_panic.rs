@@ -2,7 +2,7 @@
 //! KTAP report names the task as well as the test.
 //!
 //! ```text
-//! nice -n 19 cargo build -p fledge-tasks --bin fledge-tasks-panic \
+//! cargo build -p fledge-tasks --bin fledge-tasks-panic \
 //!     --target x86_64-unknown-none --profile kernel
 //! cargo grade --kernel target/x86_64-unknown-none/kernel/fledge-tasks-panic
 //! ```
