@@ -2,7 +2,7 @@
 //! into a ring and with `NoTrace`: what tracing costs.
 //!
 //! ```text
-//! nice -n 19 cargo run --release -p fledge-executor --example polls
+//! cargo run --release -p fledge-executor --example polls
 //! ```
 //!
 //! The ring is measured twice: stamped with the host's monotonic clock
