@@ -150,17 +150,16 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 continue;
             }
             let mut verdict = judge(root, manifest, spec, outcome, &boots.com2);
-            if let (Ok(()), Some(trace)) = (&verdict, &spec.trace) {
+            // A test that failed otherwise still gets its trace drawn, if
+            // it dumped one: the picture may say why.
+            if let Some(trace) = &spec.trace {
                 let boot = boots.reported_by.get(&outcome.number).copied().unwrap_or(1);
                 let com2 = judge::trace::com2_of(&boots.dir, boot);
-                let place = judge::trace::Place {
-                    test: &spec.name,
-                    boot,
-                    com2: &com2,
-                    log: &boots.log,
-                    keep: options.keep_traces,
-                };
-                (verdict, test.trace) = judge::trace::judge(trace, &place);
+                let keep = options.keep_traces || verdict.is_err();
+                let place = judge::trace::Place { test: &spec.name, boot, com2: &com2, log: &boots.log, keep };
+                let (on_trace, drawn) = judge::trace::judge(trace, &place);
+                verdict = verdict.and(on_trace);
+                test.trace = drawn;
             }
             match verdict {
                 Ok(()) => test.pass(),

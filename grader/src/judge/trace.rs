@@ -10,9 +10,9 @@
 //! trace that is missing, garbled, cut short, has holes or breaks a rule
 //! every executor keeps fails the test, as does any check asked for; the
 //! diagnostic names the line of `com2.log` and the numbers measured. The
-//! pictures are drawn beside the serial log when the test failed, or
-//! always with `--trace` (`keep`); otherwise an earlier grading's are
-//! removed, so that the ones there are always belong to the last grading.
+//! pictures are drawn beside the serial log when the trace fails, or when
+//! the caller says to keep them (`--trace`, or a test that failed in
+//! another way); otherwise an earlier grading's are removed.
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,8 @@ pub struct Place<'a> {
     pub com2: &'a Path,
     /// The serial log; the pictures go beside it.
     pub log: &'a Path,
-    /// Draw the pictures even when the test passes (`--trace`).
+    /// Draw the pictures even when the trace passes (`--trace`, or the
+    /// test failed in another way).
     pub keep: bool,
 }
 
