@@ -196,4 +196,28 @@ mod test {
             "{card}"
         );
     }
+
+    #[test]
+    fn a_drawn_trace_is_named_on_the_scorecard_and_in_json() {
+        console::set_colors_enabled(false);
+        let mut test = TestReport::new("sleeps".into(), Kind::Qemu, 2, vec!["look".into()]);
+        test.fail("the test's trace fails `not_before`: ...".into());
+        let logs = std::path::Path::new("target/fledge/logs");
+        test.trace = Some(crate::report::TraceFiles {
+            json: logs.join("exercise-07-sched.sleeps.trace.json"),
+            svg: logs.join("exercise-07-sched.sleeps.trace.svg"),
+        });
+        let mut report = Report::new("exercise-07".into(), "Exercise 07".into(), vec![test]);
+        report.finish(None);
+        let card = report.scorecard();
+        assert!(
+            card.contains(
+                "              hint: look\n              timeline: target/fledge/logs/exercise-07-sched.sleeps.trace.svg\n              trace events: target/fledge/logs/exercise-07-sched.sleeps.trace.json\n"
+            ),
+            "{card}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["tests"][0]["trace"]["svg"], "target/fledge/logs/exercise-07-sched.sleeps.trace.svg");
+        assert_eq!(json["tests"][0]["trace"]["json"], "target/fledge/logs/exercise-07-sched.sleeps.trace.json");
+    }
 }

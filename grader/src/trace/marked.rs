@@ -43,7 +43,10 @@ pub fn of_test(com2: &str, test: &str) -> Result<Option<Dump>, TraceError> {
             );
             return Err(TraceError::new((marker + 1).min(lines.len()), problem));
         }
-        let dump = decode_from(com2, marker + 1)?;
+        // The dump ends before the next marker: one cut short must not
+        // read on into the next test's.
+        let next = lines[index + 1..].iter().position(|l| l.starts_with(MARKER)).map_or(lines.len(), |n| index + 1 + n);
+        let dump = decode_from(&lines[..next].join("\n"), marker + 1)?;
         joined = Some(match joined {
             None => dump,
             Some(so_far) => join(so_far, dump, marker + 1)?,
@@ -109,6 +112,12 @@ end events=2 dropped=1
             of_test(cut, "t").unwrap_err().to_string(),
             "trace, line 4: the dump begun on line 2 has no end line: it was cut short"
         );
+        let before_another = format!("{cut}# trace u\nfledge-trace version=1 tsc-hz=1000\nend events=0 dropped=0\n");
+        assert_eq!(
+            of_test(&before_another, "t").unwrap_err().to_string(),
+            "trace, line 4: the dump begun on line 2 has no end line: it was cut short"
+        );
+        assert!(of_test(&before_another, "u").unwrap().is_some(), "the next test's dump is whole");
         let garbled =
             "x\n# trace t\nfledge-trace version=1 tsc-hz=1000\n1 spawn 0 a\n2 pol\u{fffd} 0\nend events=2 dropped=0\n";
         assert_eq!(
