@@ -2,6 +2,8 @@
 //! `exercise.toml`), measured on the host from a dump that passed
 //! [`check`](super::check::check). Each answers `Ok`, or a sentence that
 //! names the numbers it measured and the lines of the trace they come from.
+//! None panics, even on a dump that was not checked (a timestamp that goes
+//! back counts as no time).
 //!
 //! - [`fair`]: from the moment the last task whose name starts with the
 //!   prefix is spawned until the first of them finishes (while all are
@@ -146,7 +148,7 @@ pub fn not_before(dump: &Dump, task: &str, ms: u64) -> Result<(), String> {
                 record.line
             ));
         };
-        let ticks = u128::from(poll.tsc - record.tsc);
+        let ticks = u128::from(poll.tsc.saturating_sub(record.tsc));
         if ticks < needed {
             return Err(format!(
                 "{} armed a sleep on line {} and was polled again on line {}, after {} of TSC time ({ticks} ticks at {hz} Hz); the test sleeps {ms} ms",
@@ -173,7 +175,7 @@ pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
     let (Some(first), Some(last)) = (dump.records.first(), dump.records.last()) else {
         return Err("the trace holds no events, so it has no time to share".into());
     };
-    let total = last.tsc - first.tsc;
+    let total = last.tsc.saturating_sub(first.tsc);
     if total == 0 {
         return Err(format!("the trace's events all have the same timestamp ({}): it spans no time", first.tsc));
     }
@@ -182,14 +184,14 @@ pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
         match record.event {
             Event::Idle => since = Some(record.tsc),
             Event::Busy => {
-                idle += record.tsc - since.take().unwrap_or(record.tsc);
+                idle += record.tsc.saturating_sub(since.take().unwrap_or(record.tsc));
                 stretches += 1;
             }
             _ => {}
         }
     }
     if let Some(since) = since {
-        idle += last.tsc - since;
+        idle += last.tsc.saturating_sub(since);
         stretches += 1;
     }
     let share = idle as f64 / total as f64;
