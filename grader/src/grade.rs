@@ -16,7 +16,8 @@
 //! it echoed that boot's nonce; a test that must end its boot a certain way
 //! is judged by the exit QEMU reports, not by the kernel's say-so; and a
 //! kernel test that expects output passes only if the grader saw that
-//! output on the serial port itself. Results a boot reported before it hung
+//! output on the serial port itself; one judged from its scheduler trace,
+//! only if the trace it dumped on COM2 shows it. Results a boot reported before it hung
 //! or crashed still count: they were reported with the nonce, and the test
 //! that was running when it ended is the one that fails.
 
@@ -52,6 +53,9 @@ pub struct Options {
     pub gdb: Option<u16>,
     /// How many boots and host test runs at once.
     pub jobs: usize,
+    /// Draw the trace of every test judged from one, not only of those that
+    /// fail (`--trace`).
+    pub keep_traces: bool,
 }
 
 /// Grades an exercise's starter (or, with `solution`, its reference
@@ -145,7 +149,19 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 test.skip(outcome.diagnostic.clone());
                 continue;
             }
-            match judge(root, manifest, spec, outcome, &boots.com2) {
+            let mut verdict = judge(root, manifest, spec, outcome, &boots.com2);
+            // A test that failed otherwise still gets its trace drawn, if
+            // it dumped one: the picture may say why.
+            if let Some(trace) = &spec.trace {
+                let boot = boots.reported_by.get(&outcome.number).copied().unwrap_or(1);
+                let com2 = judge::trace::com2_of(&boots.dir, boot);
+                let keep = options.keep_traces || verdict.is_err();
+                let place = judge::trace::Place { test: &spec.name, boot, com2: &com2, log: &boots.log, keep };
+                let (on_trace, drawn) = judge::trace::judge(trace, &place);
+                verdict = verdict.and(on_trace);
+                test.trace = drawn;
+            }
+            match verdict {
                 Ok(()) => test.pass(),
                 Err(why) => test.fail(why),
             }

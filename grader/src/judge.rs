@@ -7,9 +7,11 @@
 //! some must end their boot a certain way (`exit = "success"`); some pass by
 //! panicking (`[test.panic]`), and then the report itself is checked: the
 //! message, and that `FILE:LINE` really holds a `panic!` in the exercise's
-//! source. Host tests are judged in [`host`].
+//! source. Host tests are judged in [`host`]; a test's scheduler trace
+//! (`[test.trace]`) in [`trace`].
 
 pub mod host;
+pub mod trace;
 
 use std::fs;
 use std::path::Path;

@@ -7,6 +7,7 @@
 //! cargo grade 01 --hint              ... and show the next hint of the first failing test
 //! cargo grade 01 --solution          grade the reference solution
 //! cargo grade 01 --junit FILE        also write the result as JUnit XML
+//! cargo grade 07 --trace             keep every test's trace pictures, not only failing ones
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
 //! cargo grade --self-check           every starter fails, every solution passes
 //! cargo grade --render-trace DUMP    check a scheduler trace, draw it as JSON and SVG
@@ -99,6 +100,11 @@ struct Args {
     /// Print one JSON object instead of the scorecard.
     #[arg(long)]
     json: bool,
+    /// Keep the scheduler trace's pictures (Chrome trace-event JSON and an
+    /// SVG timeline, beside the serial log) of every test judged from its
+    /// trace, not only of those that fail.
+    #[arg(long, requires = "exercise")]
+    trace: bool,
     /// Also write the result as JUnit XML to FILE, for CI.
     #[arg(long, value_name = "FILE", requires = "graded")]
     junit: Option<PathBuf>,
@@ -174,6 +180,7 @@ fn run(args: &Args) -> Result<ExitCode> {
         echo: args.verbose && !args.json,
         gdb: None,
         jobs: args.jobs.map_or_else(pool::default_workers, usize::from),
+        keep_traces: args.trace,
     };
     if args.self_check {
         return self_check::run(&root, options);

@@ -12,10 +12,12 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 pub mod reference;
+pub mod trace;
 #[cfg(test)]
 mod workflow;
 
 pub use reference::Reference;
+pub use trace::TraceSpec;
 
 /// One exercise, as its manifest describes it.
 #[derive(Debug, Deserialize)]
@@ -94,6 +96,9 @@ pub struct TestSpec {
     /// the suite's own check from `fledge-conformance`.
     #[serde(default)]
     pub conformance: Option<ConformanceSpec>,
+    /// Checks of the scheduler trace the test dumps on COM2 (`trace.rs`).
+    #[serde(default)]
+    pub trace: Option<TraceSpec>,
 }
 
 /// `[test.conformance]`: the test runs one of `fledge-conformance`'s
@@ -206,10 +211,11 @@ impl Manifest {
                 || test.panic.is_some()
                 || test.exit.is_some()
                 || test.cpu.is_some()
-                || test.tcg_only.is_some();
+                || test.tcg_only.is_some()
+                || test.trace.is_some();
             if test.kind == Kind::Host && kernel_only {
                 bail!(
-                    "{}: host test `{}` cannot expect serial output, a conformance check, a panic, an exit, a CPU model or TCG: \
+                    "{}: host test `{}` cannot expect serial output, a conformance check, a trace, a panic, an exit, a CPU model or TCG: \
                      those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
                     path.display(),
                     test.name
@@ -222,6 +228,9 @@ impl Manifest {
                     path.display(),
                     test.name
                 );
+            }
+            if let Some(problem) = test.trace.as_ref().and_then(TraceSpec::problem) {
+                bail!("{}: test `{}`: {problem}", path.display(), test.name);
             }
             if let Some(panic) = &test.panic
                 && panic.message.is_some() == panic.starts_with.is_some()

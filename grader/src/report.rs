@@ -68,7 +68,8 @@ pub enum Status {
 }
 
 /// One test on the scorecard. In JSON, a test that did not pass also has
-/// `hints`: the rungs of its hint ladder the scorecard shows.
+/// `hints`: the rungs of its hint ladder the scorecard shows; a test whose
+/// trace was drawn has `trace`, with the paths `json` and `svg`.
 #[derive(Clone, Debug)]
 pub struct TestReport {
     /// The test's name, as the manifest (or the kernel) gives it.
@@ -94,6 +95,18 @@ pub struct TestReport {
     pub revealed: usize,
     /// Whether this grading's `--hint` revealed the last of them.
     pub just_revealed: bool,
+    /// The pictures of the test's scheduler trace, when they were kept: for
+    /// a test that failed, and for every test with `--trace`.
+    pub trace: Option<TraceFiles>,
+}
+
+/// Where a test's scheduler trace was drawn, beside the serial log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceFiles {
+    /// Chrome trace-event JSON, for Perfetto and `chrome://tracing`.
+    pub json: PathBuf,
+    /// The SVG timeline, for a browser.
+    pub svg: PathBuf,
 }
 
 impl TestReport {
@@ -110,6 +123,7 @@ impl TestReport {
             hints,
             revealed: 0,
             just_revealed: false,
+            trace: None,
         }
     }
 
@@ -270,6 +284,8 @@ impl Serialize for TestReport {
             diagnostic: &'a Option<String>,
             #[serde(skip_serializing_if = "<[String]>::is_empty")]
             hints: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            trace: &'a Option<TraceFiles>,
         }
         Json {
             name: &self.name,
@@ -280,6 +296,7 @@ impl Serialize for TestReport {
             max_points: self.max_points,
             diagnostic: &self.diagnostic,
             hints: self.shown_hints(),
+            trace: &self.trace,
         }
         .serialize(serializer)
     }

@@ -107,6 +107,10 @@ pub struct Boots {
     pub notes: Vec<String>,
     /// COM2's output of every boot, in boot order.
     pub com2: String,
+    /// The folder of the boots' files: boot N's COM2 is `boot-N/com2.log`.
+    pub dir: PathBuf,
+    /// Which boot (from 1) reported each test whose result counts, by number.
+    pub reported_by: BTreeMap<usize, usize>,
     /// The serial log.
     pub log: PathBuf,
     /// How long the longest boot ran, less the time its CPU waited for a
@@ -322,11 +326,12 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         verdict: None,
         notes: Vec::new(),
         com2: String::new(),
+        dir: dir.to_path_buf(),
+        reported_by: BTreeMap::new(),
         log: log_path,
         longest: done.iter().map(|d| d.boot.elapsed.saturating_sub(d.boot.waited)).max().unwrap_or_default(),
     };
     let mut entries = Vec::new();
-    let mut reported_by: BTreeMap<usize, usize> = BTreeMap::new();
     for (i, boot) in done.iter().enumerate() {
         let number = i + 1;
         let folder = dir.join(format!("boot-{number}"));
@@ -347,13 +352,13 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
             (verdict, _) => verdict,
         };
         for outcome in &boot.meaning.outcomes {
-            match reported_by.get(&outcome.number) {
+            match boots.reported_by.get(&outcome.number) {
                 Some(first) => boots.notes.push(format!(
                     "boot {number} reported test {} (`{}`) too, after boot {first}; the first result stands",
                     outcome.number, outcome.name
                 )),
                 None => {
-                    reported_by.insert(outcome.number, number);
+                    boots.reported_by.insert(outcome.number, number);
                     boots.outcomes.insert(outcome.number, outcome.clone());
                 }
             }

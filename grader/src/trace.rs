@@ -11,10 +11,14 @@
 //! built from any version of the crates can be judged.
 //!
 //! [`files`] does it all for a dump on disk (`cargo grade --render-trace`).
+//! In a grading, [`marked`] finds each test's dumps on its boot's COM2
+//! (after a `# trace NAME` line) and [`measure`] computes the checks its
+//! `[test.trace]` asks for: fairness, sleeps, the idle share, wakes by
+//! interrupts.
 //!
 //! ```text
-//!   COM2's text ──decode──> Dump ──check──> Ok, or the first problem, by line
-//!                            │
+//!   COM2's text ──marked──> Dump ──check──> Ok, or the first problem, by line
+//!                            │        └─────measure──> Ok, or what was measured
 //!                            └──timeline──> Timeline ──chrome──> JSON
 //!                                                     └─svg────> SVG
 //! ```
@@ -23,6 +27,8 @@ pub mod check;
 pub mod chrome;
 pub mod decode;
 pub mod files;
+pub mod marked;
+pub mod measure;
 pub mod svg;
 pub mod timeline;
 

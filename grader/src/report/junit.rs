@@ -9,6 +9,8 @@
 //! and those `--hint` revealed) as the failure's text (a host test whose
 //! process died, `crashed`, is an error rather than a failure); a test that
 //! never ran, or that the kernel skipped, is skipped.
+//! A test whose scheduler trace was drawn has the pictures' paths as the
+//! properties `trace_json` and `trace_svg`.
 //! The score, the verdict and the serial log's path are suite properties;
 //! the notes go to `<system-out>` and the compiler's errors, if any, to
 //! `<system-err>`.
@@ -72,6 +74,10 @@ fn case(report: &Report, test: &TestReport) -> TestCase {
     case.set_classname(format!("{}.{}", report.exercise, kind(test.kind)));
     case.add_property(Property::new("points", test.points.to_string()));
     case.add_property(Property::new("max_points", test.max_points.to_string()));
+    if let Some(trace) = &test.trace {
+        case.add_property(Property::new("trace_json", trace.json.display().to_string()));
+        case.add_property(Property::new("trace_svg", trace.svg.display().to_string()));
+    }
     case
 }
 
@@ -127,6 +133,7 @@ mod test {
             hints: vec![format!("first hint for {name}"), format!("second hint for {name}")],
             revealed: 0,
             just_revealed: false,
+            trace: None,
         }
     }
 

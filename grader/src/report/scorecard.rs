@@ -8,6 +8,11 @@
 //!               the test returned, but the line ... never appeared ...
 //!               hint 1/3: ...
 //!               hint 2/3 (new): ...
+//!   FAIL  qemu  sleep_lasts_50_ms                      0/2
+//!               the trace of boot 1 (.../boot-1/com2.log) fails not_before: ...
+//!               hint 1/2: ...
+//!               timeline: target/fledge/logs/exercise-07-sched.sleep_lasts_50_ms.trace.svg
+//!               trace events: target/fledge/logs/exercise-07-sched.sleep_lasts_50_ms.trace.json
 //!
 //! note: ...
 //! Score: 16/18   verdict: failed
@@ -17,8 +22,9 @@
 //!
 //! A failing test shows the first rung of its hint ladder, and the rungs
 //! `--hint` revealed before (`hints.rs` remembers them); `(new)` marks the
-//! one this grading's `--hint` revealed. The `Stuck?` line says what the
-//! next `--hint` would show.
+//! one this grading's `--hint` revealed. A test judged from its scheduler
+//! trace names the trace's pictures when they were kept (it failed, or
+//! `--trace`). The `Stuck?` line says what the next `--hint` would show.
 //!
 //! Names, diagnostics and notes can quote the guest: they go through
 //! [`sanitize`], so its control characters are shown, never obeyed.
@@ -76,6 +82,10 @@ impl Report {
                 for (rung, hint) in test.shown_hints().iter().enumerate() {
                     line(&mut out, format!("              {} {hint}", style(hint_label(test, rung)).cyan().bold()));
                 }
+            }
+            if let Some(trace) = &test.trace {
+                line(&mut out, format!("              {} {}", style("timeline:").cyan(), trace.svg.display()));
+                line(&mut out, format!("              {} {}", style("trace events:").cyan(), trace.json.display()));
             }
         }
         if !tests.is_empty() {
@@ -185,5 +195,29 @@ mod test {
             ),
             "{card}"
         );
+    }
+
+    #[test]
+    fn a_drawn_trace_is_named_on_the_scorecard_and_in_json() {
+        console::set_colors_enabled(false);
+        let mut test = TestReport::new("sleeps".into(), Kind::Qemu, 2, vec!["look".into()]);
+        test.fail("the test's trace fails `not_before`: ...".into());
+        let logs = std::path::Path::new("target/fledge/logs");
+        test.trace = Some(crate::report::TraceFiles {
+            json: logs.join("exercise-07-sched.sleeps.trace.json"),
+            svg: logs.join("exercise-07-sched.sleeps.trace.svg"),
+        });
+        let mut report = Report::new("exercise-07".into(), "Exercise 07".into(), vec![test]);
+        report.finish(None);
+        let card = report.scorecard();
+        assert!(
+            card.contains(
+                "              hint: look\n              timeline: target/fledge/logs/exercise-07-sched.sleeps.trace.svg\n              trace events: target/fledge/logs/exercise-07-sched.sleeps.trace.json\n"
+            ),
+            "{card}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["tests"][0]["trace"]["svg"], "target/fledge/logs/exercise-07-sched.sleeps.trace.svg");
+        assert_eq!(json["tests"][0]["trace"]["json"], "target/fledge/logs/exercise-07-sched.sleeps.trace.json");
     }
 }

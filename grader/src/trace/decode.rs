@@ -14,7 +14,15 @@ pub const VERSION: u32 = 1;
 
 /// Reads the first dump in `text`.
 pub fn decode(text: &str) -> Result<Dump, TraceError> {
-    let mut lines = text.lines().enumerate().map(|(n, l)| (n + 1, l.strip_suffix('\r').unwrap_or(l)));
+    decode_from(text, 1)
+}
+
+/// Reads the first dump in `text` that begins on line `first` or later,
+/// numbering lines as `text` does (its first line is 1), so that an error
+/// names the line of the whole text.
+pub fn decode_from(text: &str, first: usize) -> Result<Dump, TraceError> {
+    let numbered = text.lines().enumerate().map(|(n, l)| (n + 1, l.strip_suffix('\r').unwrap_or(l)));
+    let mut lines = numbered.skip(first.saturating_sub(1));
     let (header_line, header) = lines.by_ref().find(|(_, l)| l.starts_with("fledge-trace ")).ok_or_else(|| {
         TraceError::new(text.lines().count().max(1), "no `fledge-trace` header: the text holds no dump")
     })?;

@@ -1,18 +1,19 @@
 //! `cargo grade --render-trace DUMP`: a dump on disk, decoded, checked,
 //! and drawn beside it: `DUMP`'s name with `.json` (Chrome trace events)
 //! and `.svg` (the timeline). The pictures are written even when the check
-//! fails, since a picture is how one sees why.
+//! fails, since a picture is how one sees why. [`draw`] writes the two
+//! pictures of any dump, for a grading's traces too.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::TraceError;
 use super::check::check;
 use super::chrome::chrome;
 use super::decode::decode;
 use super::svg::svg;
 use super::timeline::Timeline;
+use super::{Dump, TraceError};
 
 /// What rendering a dump made.
 #[derive(Debug)]
@@ -31,13 +32,20 @@ pub struct Rendered {
 pub fn render(path: &Path) -> Result<Rendered> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let dump = decode(&text).with_context(|| format!("{} is not a trace dump", path.display()))?;
-    let timeline = Timeline::new(&dump);
     let title = path.file_name().map_or_else(|| "trace".into(), |n| n.to_string_lossy().into_owned());
     let (json, picture) = (path.with_extension("json"), path.with_extension("svg"));
-    let events = serde_json::to_string(&chrome(&timeline))?;
-    std::fs::write(&json, events).with_context(|| format!("cannot write {}", json.display()))?;
-    std::fs::write(&picture, svg(&timeline, &title)).with_context(|| format!("cannot write {}", picture.display()))?;
+    draw(&dump, &title, &json, &picture)?;
     Ok(Rendered { events: dump.records.len(), problem: check(&dump).err(), json, svg: picture })
+}
+
+/// Writes `dump` as Chrome trace-event JSON to `json` and as an SVG
+/// timeline titled `title` to `picture`.
+pub fn draw(dump: &Dump, title: &str, json: &Path, picture: &Path) -> Result<()> {
+    let timeline = Timeline::new(dump);
+    let events = serde_json::to_string(&chrome(&timeline))?;
+    std::fs::write(json, events).with_context(|| format!("cannot write the trace's JSON to {}", json.display()))?;
+    std::fs::write(picture, svg(&timeline, title))
+        .with_context(|| format!("cannot write the trace's timeline to {}", picture.display()))
 }
 
 #[cfg(test)]
