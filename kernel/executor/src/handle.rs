@@ -33,9 +33,15 @@ impl<'a> Handle<'a> {
     }
 
     /// A future ready once `duration` has passed from now, on the
-    /// executor's clock.
+    /// executor's clock: never early, however coarse the clock, and at
+    /// most one step of its resolution late.
     pub fn sleep(&self, duration: Duration) -> Sleep<'a> {
-        let deadline = self.now().checked_add(duration).unwrap_or(Instant::from_since_start(Duration::MAX));
+        // A clock's reading lags the true time by up to one step of its
+        // resolution (a PIT clock reads the last tick), so `now + duration`
+        // could end up to one step early by a finer clock such as the TSC.
+        // One step more makes the sleep never early, and at most one step late.
+        let wait = duration.saturating_add(self.core.clock.resolution());
+        let deadline = self.now().checked_add(wait).unwrap_or(Instant::from_since_start(Duration::MAX));
         self.sleep_until(deadline)
     }
 

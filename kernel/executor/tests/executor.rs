@@ -39,6 +39,28 @@ fn ms(n: u64) -> Duration {
 }
 
 #[test]
+fn a_sleep_on_a_coarse_clock_is_never_early_by_the_true_time() {
+    // A clock that reads in 10 ms steps, 7 ms into its first step: it
+    // says 0, and a deadline of `now + 20 ms` would come after 13 ms.
+    static COARSE: ManualClock = ManualClock::new(Duration::from_millis(10));
+    static TRACE: Ring<64> = Ring::new(|| COARSE.elapsed().as_nanos() as u64);
+    COARSE.advance(ms(7));
+    let idle = TickingIdle::new(&COARSE, ms(1));
+    let mut executor = Executor::new(&COARSE, &idle, &TRACE);
+    let (handle, woke) = (executor.handle(), Rc::new(Cell::new(None)));
+    let started = COARSE.elapsed();
+    let woken = Rc::clone(&woke);
+    drop(executor.spawn("sleeper", async move {
+        handle.sleep(ms(20)).await;
+        woken.set(Some(COARSE.elapsed()));
+    }));
+    executor.run();
+    let slept = woke.get().expect("the sleeper finished") - started;
+    assert!(slept >= ms(20), "a 20 ms sleep ended after {slept:?} of true time");
+    assert!(slept <= ms(30), "a 20 ms sleep on a 10 ms clock took {slept:?}: at most one step late");
+}
+
+#[test]
 fn timers_fire_in_deadline_order_and_never_early() {
     clock_and_trace!(CLOCK, TRACE, 1024);
     // Each wait moves the clock 3 ms, so a deadline falls between ticks.
