@@ -10,12 +10,15 @@
 //!   says, from which the deadlines follow ([`manifest::Reference`]): the
 //!   solution's longest boot and its host tests are measured again (a time
 //!   far below the manifest's is noted, not failed: this machine may be
-//!   faster than the build machine the numbers come from).
+//!   faster than the build machine the numbers come from). A time over the
+//!   limit is measured once more, and the faster of the two stands: one
+//!   slow grading may be other work on the machine.
 //!
 //! The last line is `N passed, M failed`, which CI reads.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -72,12 +75,33 @@ pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
             failed += 1
         }
 
-        let (times_ok, what, detail) = times(&m, &solution.timings);
+        let (mut times_ok, mut what, mut detail) = times(&m, &solution.timings);
+        if !times_ok && solution_ok {
+            // One slow grading may be the machine's doing (other work on
+            // the cores slows QEMU's helper threads, which the deadline's
+            // count of waiting does not see): the solution is measured once
+            // more, and the faster of the two stands.
+            let again = grade::exercise(root, &m, true, options)?;
+            let faster = Timings {
+                longest_boot: min(solution.timings.longest_boot, again.timings.longest_boot),
+                host_tests: min(solution.timings.host_tests, again.timings.host_tests),
+            };
+            (times_ok, what, detail) = times(&m, &faster);
+            what.push_str(", the faster of two gradings");
+        }
         report_line(times_ok, &format!("{} reference times: {what}", m.id()), &detail);
         if times_ok { passed += 1 } else { failed += 1 }
     }
     println!("self-check: {passed} passed, {failed} failed");
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The smaller of two measurements, where both were made.
+fn min(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Whether the solution's measured times fit the manifest's `[reference]`:
