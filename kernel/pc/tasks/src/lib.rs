@@ -34,6 +34,8 @@
 
 #![no_std]
 
+extern crate alloc;
+
 pub mod bringup;
 pub mod door;
 pub mod dump;

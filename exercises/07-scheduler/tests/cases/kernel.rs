@@ -1,0 +1,175 @@
+//! Exercise 07's kernel tests: your executor on the PC, with the PIT's
+//! clock, `hlt` as its idle, and real interrupts: the timer's, and COM2's
+//! receive interrupt, fed by bytes the test sends through the 16550's
+//! loopback. The platform is `fledge_tasks`' (bring-up, the interrupt
+//! handlers, the trace ring stamped with the TSC).
+//!
+//! These tests are judged from what your executor did, not from what it
+//! says: each test's executor records into the trace ring, and at its end
+//! the ring is dumped on COM2 after a line `# trace TEST`. The grader
+//! reads the dump and checks it (`[test.trace]` in exercise.toml): fair
+//! rounds, sleeps that last, a CPU that halts when there is nothing to
+//! run, and interrupt wake-ups none of which is lost.
+
+extern crate alloc;
+
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt::Write;
+use core::time::Duration;
+
+use fledge_api::Clock;
+use fledge_boot::Case;
+use fledge_cpu::tsc::rdtsc;
+use fledge_tasks::dump::{self, nanos, tsc_hz};
+use fledge_tasks::{bringup, door, serial_input};
+use fledge_timer::sleep::Halt;
+use scheduler::{Executor, Interrupts, yield_now};
+
+/// The tests, in the order they run.
+pub static CASES: &[Case] = fledge_boot::cases![
+    yielders_take_turns,
+    a_50ms_sleep_is_not_early,
+    the_cpu_halts_while_nothing_runs,
+    interrupt_wakes_are_not_lost
+];
+
+/// Writes a KTAP diagnostic line (`# ...`) to COM1.
+fn note(what: core::fmt::Arguments<'_>) {
+    let _ = writeln!(fledge_boot::com1::Com1, "# {what}");
+}
+
+/// Your executor's door for the interrupt handlers: a handler's work runs
+/// through `Interrupts::handle`, so the trace shows the interrupt, and a
+/// wake it makes as its own.
+struct Door(Interrupts);
+
+impl door::Door for Door {
+    fn handle(&self, vector: u8, work: &mut dyn FnMut()) {
+        self.0.handle(vector, work)
+    }
+}
+
+/// Dumps the trace recorded since the last dump on COM2, as `test`'s.
+fn dump_trace(test: &str) {
+    if let Err(error) = dump::dump_for(test) {
+        panic!("the trace dump to COM2 failed: {error}");
+    }
+}
+
+/// Brings the kernel up (once), gives `body` an executor on the PIT's
+/// clock and `hlt`, recording into the trace ring, with the interrupt
+/// handlers' door open to it; then dumps the trace as `test`'s.
+fn traced(test: &str, body: impl FnOnce(&mut Executor<'static>)) {
+    let clock = bringup::init().unwrap_or_else(|error| panic!("{error}"));
+    // Measured once per boot, before the trace starts: it takes a while.
+    tsc_hz();
+    // Events from before this test (none, unless a test before it failed
+    // half-way) are not its.
+    dump_trace("before");
+    let mut executor = Executor::new(clock, &Halt, &dump::TRACE);
+    {
+        let _door = door::open(Door(executor.interrupts()));
+        body(&mut executor);
+    }
+    drop(executor);
+    dump_trace(test);
+}
+
+/// Three tasks that yield 100 times each: the trace's `fair` check wants
+/// their poll counts within one of each other all along.
+fn yielders_take_turns() {
+    const YIELDS: u32 = 100;
+    traced("yielders_take_turns", |executor| {
+        let counts: Vec<Rc<Cell<u32>>> = (0..3).map(|_| Rc::new(Cell::new(0))).collect();
+        for (name, count) in ["yielder-a", "yielder-b", "yielder-c"].into_iter().zip(&counts) {
+            let count = Rc::clone(count);
+            drop(executor.spawn(name, async move {
+                for _ in 0..YIELDS {
+                    count.set(count.get() + 1);
+                    yield_now().await;
+                }
+            }));
+        }
+        executor.run();
+        let counts: Vec<u32> = counts.iter().map(|c| c.get()).collect();
+        assert_eq!(counts, [YIELDS; 3], "every yielder should run to its end");
+    });
+}
+
+/// A task sleeps 50 ms: the trace's `not_before` check wants 50 ms of TSC
+/// time between its `sleep` and its next poll.
+fn a_50ms_sleep_is_not_early() {
+    let asked = Duration::from_millis(50);
+    let mut slept = 0;
+    traced("a_50ms_sleep_is_not_early", |executor| {
+        let handle = executor.handle();
+        slept = executor.block_on("sleeper", async move {
+            let start = rdtsc();
+            handle.sleep(asked).await;
+            rdtsc() - start
+        });
+    });
+    let slept = Duration::from_nanos(nanos(slept));
+    note(format_args!("sleep(50 ms) took {slept:?} by the TSC"));
+    let tick = bringup::init().map(|clock| clock.resolution()).unwrap_or_default();
+    assert!(slept <= asked + 10 * tick, "sleep(50 ms) took {slept:?} by the TSC");
+}
+
+/// One task naps for 200 ms in four sleeps: with nothing else to run,
+/// the CPU should be halted nearly all that time (the trace's
+/// `idle_share`), waking only for the timer's ticks.
+fn the_cpu_halts_while_nothing_runs() {
+    traced("the_cpu_halts_while_nothing_runs", |executor| {
+        let handle = executor.handle();
+        executor.block_on("napper", async move {
+            for _ in 0..4 {
+                handle.sleep(Duration::from_millis(50)).await;
+            }
+        });
+    });
+}
+
+/// How many bytes the reader waits for, each sent through COM2's
+/// loopback and delivered by its receive interrupt while the CPU halts.
+const ROUNDS: u32 = 1000;
+/// Bytes between two dumps: the ring holds 4096 events, a round makes
+/// about seven.
+const ROUNDS_PER_DUMP: u32 = 250;
+
+/// A task reads bytes that COM2's receive interrupt delivers: each comes
+/// while the CPU halts, and its wake must end the halt (the trace's
+/// `irq_wakes`: every wake by the interrupt is followed by a poll of its
+/// task before the CPU goes idle again).
+fn interrupt_wakes_are_not_lost() {
+    const TEST: &str = "interrupt_wakes_are_not_lost";
+    let mut rounds = 0;
+    let start = rdtsc();
+    traced(TEST, |executor| {
+        // After `traced`'s first dump, which takes COM2 back for itself.
+        if let Err(error) = serial_input::listen() {
+            panic!("{error}");
+        }
+        rounds = executor.block_on("reader", async {
+            for round in 0..ROUNDS {
+                if round > 0 && round % ROUNDS_PER_DUMP == 0 {
+                    // The ring is smaller than the whole test's events: a
+                    // dump now, then COM2 listens again.
+                    dump_trace(TEST);
+                    if let Err(error) = serial_input::listen() {
+                        panic!("{error}");
+                    }
+                }
+                let byte = b'a' + (round % 26) as u8;
+                serial_input::send_looped_back(byte);
+                let got = serial_input::next_byte().await;
+                assert_eq!(got, byte, "round {round}: COM2 gave back another byte");
+            }
+            ROUNDS
+        });
+    });
+    let took = Duration::from_nanos(nanos(rdtsc() - start));
+    note(format_args!("{rounds} bytes looped back through COM2's interrupt in {took:?}"));
+    assert_eq!(serial_input::overruns(), 0, "COM2's handler had no room for a byte");
+}

@@ -1,0 +1,12 @@
+//! The test kernel of exercise 07's reference solution: the exercise's own
+//! tests, run against the upstream crate `fledge_executor` (the executor, its
+//! wakers, yield, sleep and idle).
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+extern crate fledge_executor as scheduler;
+
+#[path = "../../../exercises/07-scheduler/tests/cases/kernel.rs"]
+mod cases;
+
+fledge_boot::test_kernel!(cases::CASES);
