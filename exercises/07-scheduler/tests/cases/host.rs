@@ -228,6 +228,15 @@ impl Idle for RaiseDuringCheck<'_, '_> {
             ready
         })
     }
+
+    /// A halt after the caller's own check: the device's interrupt comes in
+    /// the window between the two, with interrupts on, so its handler runs
+    /// at once and the halt then waits for an interrupt that already came
+    /// (the simulated CPU panics with "lost wake-up").
+    fn wait_for_interrupt(&self) {
+        self.0.raise();
+        self.0.wait_for_interrupt();
+    }
 }
 
 #[test]
