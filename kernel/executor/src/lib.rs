@@ -16,6 +16,8 @@
 //! code runs on the PC (the PIT's clock, `hlt`, a ring dumped to a serial
 //! port), as a Linux process (`fledge_hosted::HostClock` and `SleepIdle`),
 //! and in host tests, where a fake clock moves only when the test says so.
+//! Those tests are exercise 07's (`exercises/07-scheduler/tests/cases/host.rs`),
+//! which `solutions/07-scheduler` runs against this crate.
 //!
 //! | module | the idea |
 //! |---|---|
