@@ -13,6 +13,8 @@
 
 mod harness;
 
+use harness::test;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -44,10 +46,6 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-fn test<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["tests"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()
-}
-
 #[test]
 fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     let ws = workspace();
@@ -62,12 +60,7 @@ fn crashes_and_hangs_are_named_with_the_command_that_repeats_them() {
     println!("graded in {:.1} s (with the build)", start.elapsed().as_secs_f64());
     assert!(start.elapsed() < Duration::from_secs(120), "{:?}", start.elapsed());
     assert_eq!(report["verdict"], "crashed", "{report}");
-    let statuses: Vec<(String, String)> = report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["name"].as_str().unwrap().into(), t["status"].as_str().unwrap().into()))
-        .collect();
+    let statuses = harness::statuses(&report);
     assert_eq!(
         statuses,
         harness::pairs(&[

@@ -8,6 +8,8 @@
 
 mod harness;
 
+use harness::test;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -54,10 +56,6 @@ fn grade(ws: &Path, extra: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)))
 }
 
-fn test<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["tests"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()
-}
-
 fn diagnostic<'a>(report: &'a Value, name: &str) -> &'a str {
     test(report, name)["diagnostic"].as_str().unwrap_or("")
 }
@@ -66,12 +64,7 @@ fn diagnostic<'a>(report: &'a Value, name: &str) -> &'a str {
 fn each_test_is_judged_from_its_own_trace_and_a_failing_one_is_drawn() {
     let ws = workspace();
     let report = grade(ws.path(), &[]);
-    let statuses: Vec<(String, String)> = report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["name"].as_str().unwrap().into(), t["status"].as_str().unwrap().into()))
-        .collect();
+    let statuses = harness::statuses(&report);
     assert_eq!(
         statuses,
         harness::pairs(&[

@@ -63,12 +63,7 @@ impl Graded {
     }
 
     pub fn statuses(&self) -> Vec<(String, String)> {
-        self.report["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
-            .collect()
+        statuses(&self.report)
     }
 
     pub fn notes(&self) -> String {
@@ -157,4 +152,19 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 
 pub fn log_of(guest: &str) -> Vec<u8> {
     std::fs::read(root().join(format!("target/fledge/logs/kernel-{guest}.log"))).unwrap()
+}
+
+/// Each test's name and status in a `--json` report, in scorecard order.
+pub fn statuses(report: &Value) -> Vec<(String, String)> {
+    report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// The test called `name` in a `--json` report.
+pub fn test<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tests"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()
 }
