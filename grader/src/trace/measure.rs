@@ -21,10 +21,12 @@
 //! - [`irq_wakes`]: the wakes of a live task by an interrupt (`wake T irq
 //!   V`) number at least as many as asked for, and none is lost: the task is
 //!   polled after each, before the CPU goes idle again and before the trace
-//!   ends. (A wake that an idle CPU takes and then keeps halting past,
-//!   until a later interrupt, is not visible here: its events read like a
-//!   timer tick that came just after the wake. A test of lost wake-ups keeps
-//!   other interrupts quiet.)
+//!   ends; and none is slept through: a wake inside an idle stretch (an
+//!   interrupt that ended the halt) is followed by `busy` before any other
+//!   interrupt that comes more than [`SLEPT_THROUGH_US`] after it. A CPU
+//!   that decided to halt, took the wake, and then halted anyway stays
+//!   idle until the next interrupt, the timer's tick. (Without the
+//!   header's `tsc-hz` that part is not measured.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -211,13 +213,25 @@ pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// How long after a wake, within the idle stretch it came in, another
+/// interrupt may come before the wake counts as slept through: an idle
+/// CPU that a handler's wake reaches leaves its idle within microseconds,
+/// and only a tick that happens to fall in those microseconds comes
+/// between. A halt that began after the wake lasts until the next
+/// interrupt, up to a timer period (a millisecond on the PIT).
+const SLEPT_THROUGH_US: u64 = 100;
+
 /// At least `at_least` wakes of live tasks by an interrupt, each followed
-/// by a poll of its task before the CPU goes idle again.
+/// by a poll of its task before the CPU goes idle again, and none slept
+/// through by an idle that lasted past a later interrupt.
 pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
     let names = names(dump);
     let mut finished = BTreeSet::new();
     // Task to the wakes by an interrupt since its last poll: (line, vector).
     let mut waiting: BTreeMap<u32, Vec<(usize, u8)>> = BTreeMap::new();
+    // The wakes by an interrupt in the idle stretch now open: (line, tsc,
+    // task, vector); `None` while the CPU is busy.
+    let mut in_idle: Option<Vec<(usize, u64, u32, u8)>> = None;
     // Each lost wake: (line, task, vector, why).
     let mut lost: Vec<(usize, u32, u8, String)> = Vec::new();
     let mut count = 0u64;
@@ -226,6 +240,25 @@ pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
             Event::Wake { task, by: By::Irq(vector) } if !finished.contains(&task) => {
                 count += 1;
                 waiting.entry(task).or_default().push((record.line, vector));
+                if let Some(wakes) = &mut in_idle {
+                    wakes.push((record.line, record.tsc, task, vector));
+                }
+            }
+            Event::Irq { vector: later } => {
+                let Some((hz, wakes)) = dump.tsc_hz.zip(in_idle.as_mut()) else { continue };
+                wakes.retain(|&(line, tsc, task, vector)| {
+                    let ticks = record.tsc.saturating_sub(tsc);
+                    if u128::from(ticks) * 1_000_000 <= u128::from(SLEPT_THROUGH_US) * u128::from(hz) {
+                        return true;
+                    }
+                    let why = format!(
+                        "the CPU stayed idle after it, halted until irq {later} on line {}, {} later: the decision to halt was taken before the wake, and the halt came after it",
+                        record.line,
+                        millis(u128::from(ticks), hz)
+                    );
+                    lost.push((line, task, vector, why));
+                    false
+                });
             }
             Event::Poll { task } => {
                 waiting.remove(&task);
@@ -238,7 +271,9 @@ pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
                     let why = format!("the CPU went idle on line {} before the task was polled", record.line);
                     lost.extend(wakes.into_iter().map(|(line, vector)| (line, task, vector, why.clone())));
                 }
+                in_idle = Some(Vec::new());
             }
+            Event::Busy => in_idle = None,
             _ => {}
         }
     }
@@ -247,6 +282,7 @@ pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
         lost.extend(wakes.into_iter().map(|(line, vector)| (line, task, vector, why.clone())));
     }
     lost.sort();
+    lost.dedup_by_key(|(line, ..)| *line);
     if let Some((line, task, vector, why)) = lost.first() {
         return Err(format!(
             "{} of {count} wakes by an interrupt were lost: the first, of {} by irq {vector} on line {line}: {why}",

@@ -19,10 +19,11 @@ use core::cell::Cell;
 use core::fmt::Write;
 use core::time::Duration;
 
-use fledge_api::Clock;
+use fledge_api::{Clock, Idle};
 use fledge_boot::Case;
 use fledge_cpu::tsc::rdtsc;
 use fledge_tasks::dump::{self, nanos, tsc_hz};
+use fledge_tasks::window::{self, InTheWindow};
 use fledge_tasks::{bringup, door, serial_input};
 use fledge_timer::sleep::Halt;
 use scheduler::{Executor, Interrupts, yield_now};
@@ -62,13 +63,18 @@ fn dump_trace(test: &str) {
 /// clock and `hlt`, recording into the trace ring, with the interrupt
 /// handlers' door open to it; then dumps the trace as `test`'s.
 fn traced(test: &str, body: impl FnOnce(&mut Executor<'static>)) {
+    traced_on(test, &Halt, body)
+}
+
+/// [`traced`], with `idle` as the executor's idle.
+fn traced_on(test: &str, idle: &'static dyn Idle, body: impl FnOnce(&mut Executor<'static>)) {
     let clock = bringup::init().unwrap_or_else(|error| panic!("{error}"));
     // Measured once per boot, before the trace starts: it takes a while.
     tsc_hz();
     // Events from before this test (none, unless a test before it failed
     // half-way) are not its.
     dump_trace("before");
-    let mut executor = Executor::new(clock, &Halt, &dump::TRACE);
+    let mut executor = Executor::new(clock, idle, &dump::TRACE);
     {
         let _door = door::open(Door(executor.interrupts()));
         body(&mut executor);
@@ -132,21 +138,26 @@ fn the_cpu_halts_while_nothing_runs() {
 }
 
 /// How many bytes the reader waits for, each sent through COM2's
-/// loopback and delivered by its receive interrupt while the CPU halts.
+/// loopback and delivered by its receive interrupt.
 const ROUNDS: u32 = 1000;
 /// Bytes between two dumps: the ring holds 4096 events, a round makes
 /// about seven.
 const ROUNDS_PER_DUMP: u32 = 250;
 
-/// A task reads bytes that COM2's receive interrupt delivers: each comes
-/// while the CPU halts, and its wake must end the halt (the trace's
-/// `irq_wakes`: every wake by the interrupt is followed by a poll of its
-/// task before the CPU goes idle again).
+/// A task reads bytes that COM2's receive interrupt delivers, and each
+/// wake by the interrupt must reach the task (the trace's `irq_wakes`:
+/// every wake is followed by a poll of its task before the CPU goes idle
+/// again, and no idle lasts past it until another interrupt). In even
+/// rounds the reader sends its byte itself and the interrupt comes while
+/// the CPU halts. In odd rounds the executor's idle sends it
+/// (`InTheWindow`), after the executor has decided to wait and before its
+/// question is asked inside `wait_unless`: the interrupt lands in the
+/// window that a check-then-halt idle leaves open.
 fn interrupt_wakes_are_not_lost() {
     const TEST: &str = "interrupt_wakes_are_not_lost";
     let mut rounds = 0;
     let start = rdtsc();
-    traced(TEST, |executor| {
+    traced_on(TEST, &InTheWindow, |executor| {
         // After `traced`'s first dump, which takes COM2 back for itself.
         if let Err(error) = serial_input::listen() {
             panic!("{error}");
@@ -162,7 +173,11 @@ fn interrupt_wakes_are_not_lost() {
                     }
                 }
                 let byte = b'a' + (round % 26) as u8;
-                serial_input::send_looped_back(byte);
+                if round % 2 == 0 {
+                    serial_input::send_looped_back(byte);
+                } else {
+                    window::send_in_the_window(byte);
+                }
                 let got = serial_input::next_byte().await;
                 assert_eq!(got, byte, "round {round}: COM2 gave back another byte");
             }

@@ -179,6 +179,31 @@ fn a_wake_followed_by_another_halt_is_lost() {
 }
 
 #[test]
+fn a_wake_slept_through_until_the_next_tick_is_lost() {
+    // Round 2's wake comes after the executor decided to halt, and the
+    // halt after the wake: the CPU stays idle until the timer's tick, 30
+    // TSC ticks on, which at 100 kHz is 300 microseconds.
+    let body = reader(3).replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n291 irq 32\n292 busy\n");
+    assert_eq!(
+        irq_wakes(&dump_at("100000", &body), 3).unwrap_err(),
+        "1 of 3 wakes by an interrupt were lost: the first, of `reader` (task 0) by irq 36 on line 19: the CPU stayed idle after it, halted until irq 32 on line 20, 0.300 ms later: the decision to halt was taken before the wake, and the halt came after it"
+    );
+}
+
+#[test]
+fn a_tick_that_falls_just_after_a_wake_loses_nothing() {
+    // The timer's tick lands in the few microseconds between the wake and
+    // the end of the idle: nothing was slept through.
+    let body = reader(3).replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n263 irq 32\n264 busy\n");
+    assert_eq!(irq_wakes(&dump(&body), 3), Ok(()));
+    // Nor does a tick long after a wake that came while the CPU was busy.
+    let busy = reader(3)
+        .replace("212 idle\n260 irq 36\n261 wake 0 irq 36\n262 busy\n", "260 irq 36\n261 wake 0 irq 36\n300 irq 32\n");
+    assert_ne!(busy, reader(3));
+    assert_eq!(irq_wakes(&dump(&busy), 3), Ok(()));
+}
+
+#[test]
 fn a_wake_never_followed_by_a_poll_is_lost_and_a_finished_task_s_is_not_counted() {
     let never = dump("1 spawn 0 reader\n2 poll 0\n3 pending 0\n4 irq 36\n5 wake 0 irq 36\n");
     assert!(irq_wakes(&never, 1).unwrap_err().ends_with("on line 6: the task was never polled after it"));

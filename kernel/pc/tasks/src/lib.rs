@@ -25,6 +25,7 @@
 //! | [`serial_input`] | COM2's receive interrupt, as a future a task awaits |
 //! | [`dump`] | the trace ring, and its dump to COM2 with the TSC's rate |
 //! | [`running`] | the task running now, for a panic report that names it |
+//! | [`window`] | an idle that makes an interrupt come just before the halt |
 //!
 //! Exercise 07's kernel tests build on it. Two test kernels boot it:
 //! `src/bin/tasks_kernel.rs` (yielders, a sleeper, a byte reader; see
@@ -43,3 +44,4 @@ pub mod handlers;
 pub mod idt;
 pub mod running;
 pub mod serial_input;
+pub mod window;

@@ -141,6 +141,12 @@ pub fn try_read() -> Option<u8> {
     Some(byte)
 }
 
+/// How many bytes the handler has taken in since boot, wrapping: a change
+/// says an interrupt came and was handled.
+pub fn received() -> usize {
+    HEAD.load(Ordering::Acquire)
+}
+
 /// How many received bytes were lost for want of room.
 pub fn overruns() -> u64 {
     OVERRUNS.load(Ordering::Relaxed)
