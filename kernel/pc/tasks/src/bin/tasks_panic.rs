@@ -33,7 +33,8 @@ fn a_panicking_task_is_named() {
     let clock = bringup::init().unwrap_or_else(|error| panic!("{error}"));
     let mut executor = Executor::new(clock, &Halt, &TRACE);
     let _door = door::open(executor.interrupts());
-    let _running = running::enter(executor.handle());
+    let handle = executor.handle();
+    let _running = running::enter(move || handle.current().map(|(_, name)| name));
     drop(executor.spawn("bystander", async {
         for _ in 0..5 {
             yield_now().await;
