@@ -9,7 +9,8 @@
 //! the ring is dumped on COM2 after a line `# trace TEST`. The grader
 //! reads the dump and checks it (`[test.trace]` in exercise.toml): fair
 //! rounds, sleeps that last, a CPU that halts when there is nothing to
-//! run, and interrupt wake-ups none of which is lost.
+//! run, and interrupt wake-ups none of which is lost. One test is judged
+//! from its panic report instead: a task that panics is named in it.
 
 extern crate alloc;
 
@@ -24,7 +25,7 @@ use fledge_boot::Case;
 use fledge_cpu::tsc::rdtsc;
 use fledge_tasks::dump::{self, nanos, tsc_hz};
 use fledge_tasks::window::{self, InTheWindow};
-use fledge_tasks::{bringup, door, serial_input};
+use fledge_tasks::{bringup, door, running, serial_input};
 use fledge_timer::sleep::Halt;
 use scheduler::{Executor, Interrupts, yield_now};
 
@@ -33,7 +34,8 @@ pub static CASES: &[Case] = fledge_boot::cases![
     yielders_take_turns,
     a_50ms_sleep_is_not_early,
     the_cpu_halts_while_nothing_runs,
-    interrupt_wakes_are_not_lost
+    interrupt_wakes_are_not_lost,
+    a_panicking_task_is_named
 ];
 
 /// Writes a KTAP diagnostic line (`# ...`) to COM1.
@@ -61,7 +63,9 @@ fn dump_trace(test: &str) {
 
 /// Brings the kernel up (once), gives `body` an executor on the PIT's
 /// clock and `hlt`, recording into the trace ring, with the interrupt
-/// handlers' door open to it; then dumps the trace as `test`'s.
+/// handlers' door open to it and its handle left with the panic handler
+/// (which names the task a panic came from); then dumps the trace as
+/// `test`'s.
 fn traced(test: &str, body: impl FnOnce(&mut Executor<'static>)) {
     traced_on(test, &Halt, body)
 }
@@ -77,6 +81,8 @@ fn traced_on(test: &str, idle: &'static dyn Idle, body: impl FnOnce(&mut Executo
     let mut executor = Executor::new(clock, idle, &dump::TRACE);
     {
         let _door = door::open(Door(executor.interrupts()));
+        let handle = executor.handle();
+        let _running = running::enter(move || handle.current().map(|(_, name)| name));
         body(&mut executor);
     }
     drop(executor);
@@ -187,4 +193,26 @@ fn interrupt_wakes_are_not_lost() {
     let took = Duration::from_nanos(nanos(rdtsc() - start));
     note(format_args!("{rounds} bytes looped back through COM2's interrupt in {took:?}"));
     assert_eq!(serial_input::overruns(), 0, "COM2's handler had no room for a byte");
+}
+
+/// A task panics after three yields, while another yields beside it: the
+/// report must name the task as well as the test. The panic handler
+/// (`fledge_tasks::running::panic_report`) asks the executor's handle,
+/// which `traced` left with it, which task is being polled. This test
+/// passes by panicking, so it is the last: it ends the boot.
+fn a_panicking_task_is_named() {
+    traced("a_panicking_task_is_named", |executor| {
+        drop(executor.spawn("bystander", async {
+            for _ in 0..5 {
+                yield_now().await;
+            }
+        }));
+        drop(executor.spawn("doomed", async {
+            for _ in 0..3 {
+                yield_now().await;
+            }
+            panic!("the doomed task gives up after 3 yields");
+        }));
+        executor.run();
+    });
 }

@@ -27,11 +27,11 @@
 //! | [`running`] | the task running now, for a panic report that names it |
 //! | [`window`] | an idle that makes an interrupt come just before the halt |
 //!
-//! Exercise 07's kernel tests build on it. Two test kernels boot it:
-//! `src/bin/tasks_kernel.rs` (yielders, a sleeper, a byte reader; see
-//! there for how to run it and read its trace) and
-//! `src/bin/tasks_panic.rs`, whose one test fails on purpose, with a
-//! report that names the task that panicked.
+//! Exercise 07's kernel tests build on it, with [`running`]'s panic
+//! handler, so that a task that panics is named in the report (the test
+//! `a_panicking_task_is_named`). A test kernel of its own boots it too:
+//! `src/bin/tasks_kernel.rs` (yielders, a sleeper, a byte reader, and all
+//! of them at once; see there for how to run it and read its trace).
 
 #![no_std]
 

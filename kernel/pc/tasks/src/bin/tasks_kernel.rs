@@ -90,7 +90,8 @@ fn with_executor(body: impl FnOnce(&mut Executor<'static>)) -> Spent {
     let start = rdtsc();
     {
         let _door = door::open(executor.interrupts());
-        let _running = running::enter(executor.handle());
+        let handle = executor.handle();
+        let _running = running::enter(move || handle.current().map(|(_, name)| name));
         body(&mut executor);
     }
     let total = rdtsc() - start;
