@@ -29,9 +29,8 @@
 //!
 //! Exercise 07's kernel tests build on it, with [`running`]'s panic
 //! handler, so that a task that panics is named in the report (the test
-//! `a_panicking_task_is_named`). A test kernel of its own boots it too:
-//! `src/bin/tasks_kernel.rs` (yielders, a sleeper, a byte reader, and all
-//! of them at once; see there for how to run it and read its trace).
+//! `a_panicking_task_is_named`); `solutions/07-scheduler` boots them with
+//! the upstream executor, `fledge-executor`.
 
 #![no_std]
 
