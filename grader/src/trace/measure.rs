@@ -214,12 +214,14 @@ pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
 }
 
 /// How long after a wake, within the idle stretch it came in, another
-/// interrupt may come before the wake counts as slept through: an idle
-/// CPU that a handler's wake reaches leaves its idle within microseconds,
-/// and only a tick that happens to fall in those microseconds comes
-/// between. A halt that began after the wake lasts until the next
-/// interrupt, up to a timer period (a millisecond on the PIT).
-const SLEPT_THROUGH_US: u64 = 100;
+/// interrupt may come before the wake counts as slept through. An idle
+/// CPU that a handler's wake reaches leaves its idle within microseconds;
+/// a tick comes between only when it falls in those microseconds, or when
+/// they stretch: the first run of a piece of code under QEMU's TCG, which
+/// translates it first, has taken over half a millisecond. A halt that
+/// began after the wake lasts until the next interrupt, up to a timer
+/// period (10 ms on exercise 07's PIT).
+const SLEPT_THROUGH_US: u64 = 500;
 
 /// At least `at_least` wakes of live tasks by an interrupt, each followed
 /// by a poll of its task before the CPU goes idle again, and none slept

@@ -182,11 +182,11 @@ fn a_wake_followed_by_another_halt_is_lost() {
 fn a_wake_slept_through_until_the_next_tick_is_lost() {
     // Round 2's wake comes after the executor decided to halt, and the
     // halt after the wake: the CPU stays idle until the timer's tick, 30
-    // TSC ticks on, which at 100 kHz is 300 microseconds.
+    // TSC ticks on, which at 10 kHz is 3 milliseconds.
     let body = reader(3).replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n291 irq 32\n292 busy\n");
     assert_eq!(
-        irq_wakes(&dump_at("100000", &body), 3).unwrap_err(),
-        "1 of 3 wakes by an interrupt were lost: the first, of `reader` (task 0) by irq 36 on line 19: the CPU stayed idle after it, halted until irq 32 on line 20, 0.300 ms later: the decision to halt was taken before the wake, and the halt came after it"
+        irq_wakes(&dump_at("10000", &body), 3).unwrap_err(),
+        "1 of 3 wakes by an interrupt were lost: the first, of `reader` (task 0) by irq 36 on line 19: the CPU stayed idle after it, halted until irq 32 on line 20, 3.000 ms later: the decision to halt was taken before the wake, and the halt came after it"
     );
 }
 
