@@ -8,10 +8,13 @@
 //!
 //! The pictures, read back as a person's tools read them: `cargo grade
 //! --render-trace` draws a dump with every kind of event (and a task name
-//! XML and JSON must escape), and the files it writes are parsed by a JSON
-//! parser (for the fields of the Trace Event Format, which Perfetto and
-//! `chrome://tracing` read) and by an XML parser (for an SVG document with
-//! the lanes `src/trace/svg.rs` promises, agreeing with the JSON's).
+//! XML and JSON must escape), and the real dump the book's chapter 7
+//! shows, and the files it writes are parsed by a JSON parser (for the
+//! fields of the Trace Event Format, which Perfetto and `chrome://tracing`
+//! read) and by an XML parser (for an SVG document with the lanes
+//! `src/trace/svg.rs` promises, agreeing with the JSON's). That the
+//! book's pictures are these, and its dump a passing run's, is checked in
+//! `src/judge/trace/book.rs`.
 
 mod harness;
 
@@ -283,4 +286,23 @@ fn every_kind_of_event_is_drawn_as_a_trace_event_and_in_a_well_formed_svg() {
         ]
     );
     agree(&lanes_in_json, &lanes);
+}
+
+#[test]
+fn the_books_timeline_is_a_well_formed_svg_and_trace_events() {
+    let book = harness::root().join("book/src/ch07");
+    let stem = "the_cpu_halts_while_nothing_runs";
+    let text = std::fs::read_to_string(book.join(format!("{stem}.trace"))).unwrap();
+    let drawn = draw(stem, &text);
+    assert_eq!(drawn.code, Some(0), "the book's dump passes the checks");
+    let (_, lanes) = timeline(&drawn.svg);
+    let lanes_in_json = trace_events(&drawn.json);
+    agree(&lanes_in_json, &lanes);
+    let names: Vec<&str> = lanes.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert_eq!(names, ["napper (task 0)", "idle", "interrupts"]);
+    // Every poll and idle stretch is a bar; every spawn, wake, sleep, fire and interrupt a tick.
+    let count = |kinds: &[&str]| text.lines().filter(|l| kinds.contains(&l.split(' ').nth(1).unwrap_or(""))).count();
+    let bars: usize = lanes.iter().map(|(_, bars, _)| bars).sum();
+    let ticks: usize = lanes.iter().map(|(_, _, ticks)| ticks).sum();
+    assert_eq!((bars, ticks), (count(&["poll", "idle"]), count(&["spawn", "wake", "sleep", "fire", "irq"])));
 }
