@@ -125,4 +125,6 @@ pub fn com2_of(dir: &Path, boot: usize) -> PathBuf {
 }
 
 #[cfg(test)]
+mod book;
+#[cfg(test)]
 mod tests;

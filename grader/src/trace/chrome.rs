@@ -2,7 +2,8 @@
 //! `chrome://tracing`, which Perfetto (<https://ui.perfetto.dev>) also
 //! opens. The format is a JSON object whose `traceEvents` array holds
 //! events with a `name`, a phase `ph`, a timestamp `ts` in microseconds, a
-//! process `pid` and a thread `tid`. This file uses four phases:
+//! process `pid` and a thread `tid`; every event here has all five. This
+//! file uses three phases:
 //!
 //! | `ph` | what | used for |
 //! |---|---|---|
@@ -10,9 +11,10 @@
 //! | `X` | a complete event, with a duration `dur` | a poll, an idle stretch |
 //! | `i` | an instant, `s: "t"` for its thread alone | a wake-up, a sleep, an interrupt |
 //!
-//! One process (`pid` 1, the kernel) with one thread per lane, in the
-//! timeline's order. When the kernel did not measure its TSC's frequency,
-//! one tick is shown as a nanosecond, and `otherData` says so.
+//! A metadata event is given `ts` 0, the trace's start, as Chrome's own
+//! traces do. One process (`pid` 1, the kernel) with one thread per lane,
+//! in the timeline's order. When the kernel did not measure its TSC's
+//! frequency, one tick is shown as a nanosecond, and `otherData` says so.
 
 use serde_json::{Value, json};
 
@@ -23,9 +25,12 @@ pub fn chrome(timeline: &Timeline) -> Value {
     let mut events = Vec::new();
     for (index, lane) in timeline.lanes.iter().enumerate() {
         let tid = index + 1;
-        events.push(json!({"name": "thread_name", "ph": "M", "pid": 1, "tid": tid, "args": {"name": lane.name}}));
-        events
-            .push(json!({"name": "thread_sort_index", "ph": "M", "pid": 1, "tid": tid, "args": {"sort_index": index}}));
+        events.push(
+            json!({"name": "thread_name", "ph": "M", "ts": 0, "pid": 1, "tid": tid, "args": {"name": lane.name}}),
+        );
+        events.push(
+            json!({"name": "thread_sort_index", "ph": "M", "ts": 0, "pid": 1, "tid": tid, "args": {"sort_index": index}}),
+        );
         for span in &lane.spans {
             let ts = timeline.micros(span.start);
             events.push(json!({
@@ -71,12 +76,10 @@ mod tests {
         );
         let events = json["traceEvents"].as_array().unwrap();
         for event in events {
-            for field in ["name", "ph", "pid", "tid"] {
+            for field in ["name", "ph", "ts", "pid", "tid"] {
                 assert!(event.get(field).is_some(), "{field} missing from {event}");
             }
-            if event["ph"] != "M" {
-                assert!(event["ts"].is_f64() || event["ts"].is_u64(), "{event}");
-            }
+            assert!(event["ts"].is_number(), "{event}");
         }
         let poll = events.iter().find(|e| e["name"] == "poll (pending)").unwrap();
         assert_eq!(
