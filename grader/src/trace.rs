@@ -81,6 +81,11 @@ pub enum Event {
     Busy,
     /// `irq VECTOR`
     Irq { vector: u8 },
+    /// `halt`: the machine's idle halts the CPU (recorded by the platform,
+    /// not the executor).
+    Halt,
+    /// `resume`: an interrupt ended the halt.
+    Resume,
 }
 
 /// Who woke a task.

@@ -93,7 +93,7 @@ fn each_test_is_judged_from_its_own_trace_and_a_failing_one_is_drawn() {
     assert_eq!(
         early,
         format!(
-            "the test's trace fails `not_before`: `sleeper` (task 0) armed a sleep on line 21 and was polled again on line 26, after 20.000 ms of TSC time (20000 ticks at 1000000 Hz); the test sleeps 50 ms (line numbers of {})",
+            "the test's trace fails `not_before`: `sleeper` (task 0) armed a sleep on line 21 (in the poll of line 20) and was polled again on line 26, 20.090 ms of TSC time after that poll began (20090 ticks at 1000000 Hz); the test sleeps 50 ms (line numbers of {})",
             com2.display()
         )
     );
@@ -299,10 +299,10 @@ fn the_books_timeline_is_a_well_formed_svg_and_trace_events() {
     let lanes_in_json = trace_events(&drawn.json);
     agree(&lanes_in_json, &lanes);
     let names: Vec<&str> = lanes.iter().map(|(name, _, _)| name.as_str()).collect();
-    assert_eq!(names, ["napper (task 0)", "idle", "interrupts"]);
-    // Every poll and idle stretch is a bar; every spawn, wake, sleep, fire and interrupt a tick.
+    assert_eq!(names, ["napper (task 0)", "idle", "halted", "interrupts"]);
+    // Every poll, idle stretch and halt is a bar; every spawn, wake, sleep, fire and interrupt a tick.
     let count = |kinds: &[&str]| text.lines().filter(|l| kinds.contains(&l.split(' ').nth(1).unwrap_or(""))).count();
     let bars: usize = lanes.iter().map(|(_, bars, _)| bars).sum();
     let ticks: usize = lanes.iter().map(|(_, _, ticks)| ticks).sum();
-    assert_eq!((bars, ticks), (count(&["poll", "idle"]), count(&["spawn", "wake", "sleep", "fire", "irq"])));
+    assert_eq!((bars, ticks), (count(&["poll", "idle", "halt"]), count(&["spawn", "wake", "sleep", "fire", "irq"])));
 }

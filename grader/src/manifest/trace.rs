@@ -21,7 +21,7 @@
 //! [test.trace]
 //! fair = { prefix = "yielder", within = 1 }  # while all are alive, their poll counts stay within 1
 //! not_before = { task = "sleeper", ms = 50 } # after arming a sleep, not polled for 50 ms of TSC time
-//! idle_share = 0.8                           # idle for at least 80 % of the trace's time
+//! idle_share = 0.8                           # halted for at least 80 % of the trace's time
 //! irq_wakes = 1000                           # at least 1000 wakes by an interrupt, none lost
 //! ```
 //!
@@ -40,7 +40,7 @@ pub struct TraceSpec {
     /// The task named `task` sleeps at least `ms` milliseconds each time.
     #[serde(default)]
     pub not_before: Option<NotBefore>,
-    /// The least fraction of the trace's time the CPU spends idle.
+    /// The least fraction of the trace's time the CPU spends halted.
     #[serde(default)]
     pub idle_share: Option<f64>,
     /// The least number of wakes by an interrupt; none may be lost.

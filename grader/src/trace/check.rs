@@ -11,7 +11,8 @@
 //! - a task that ended `ready` is not polled again;
 //! - a sleep fires only for a task that armed one;
 //! - the CPU goes idle only between polls, and `idle` and `busy` take
-//!   turns.
+//!   turns; so do `halt` and `resume`, and the CPU halts only between
+//!   polls.
 //!
 //! The checks judged per exercise (fairness, sleeping long enough, the
 //! idle share) build on a dump that passed these.
@@ -39,6 +40,7 @@ pub fn check(dump: &Dump) -> Result<(), TraceError> {
     let mut tasks: BTreeMap<u32, Task> = BTreeMap::new();
     let mut polling: Option<(u32, usize)> = None;
     let mut idle: Option<usize> = None;
+    let mut halted: Option<usize> = None;
     let mut last: Option<(u64, usize)> = None;
     for record in &dump.records {
         let line = record.line;
@@ -125,6 +127,20 @@ pub fn check(dump: &Dump) -> Result<(), TraceError> {
                     return fail("the CPU leaves an idle it never entered".to_string());
                 }
             }
+            Event::Halt => {
+                if let Some((task, at)) = polling {
+                    return fail(format!("the CPU halts during task {task}'s poll from line {at}"));
+                }
+                if let Some(at) = halted {
+                    return fail(format!("the CPU halts again, without resuming from the halt of line {at}"));
+                }
+                halted = Some(line);
+            }
+            Event::Resume => {
+                if halted.take().is_none() {
+                    return fail("the CPU resumes from a halt it never began".to_string());
+                }
+            }
             Event::Irq { .. } => {}
         }
     }
@@ -180,6 +196,9 @@ mod tests {
             ("1 spawn 0 a\n2 poll 0\n3 idle\n", "trace, line 4: the CPU goes idle during task 0's poll from line 3"),
             ("1 idle\n2 idle\n", "trace, line 3: the CPU goes idle again, without leaving the idle of line 2"),
             ("1 busy\n", "trace, line 2: the CPU leaves an idle it never entered"),
+            ("1 spawn 0 a\n2 poll 0\n3 halt\n", "trace, line 4: the CPU halts during task 0's poll from line 3"),
+            ("1 halt\n2 halt\n", "trace, line 3: the CPU halts again, without resuming from the halt of line 2"),
+            ("1 resume\n", "trace, line 2: the CPU resumes from a halt it never began"),
             ("1 spawn 0 a\n2 idle\n3 poll 0\n", "trace, line 4: task 0 is polled while the CPU is idle since line 3"),
         ];
         for (body, expected) in cases {

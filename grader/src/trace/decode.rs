@@ -108,6 +108,8 @@ fn read_event(line: usize, text: &str) -> Result<Record, TraceError> {
         "idle" => Event::Idle,
         "busy" => Event::Busy,
         "irq" => Event::Irq { vector: fields.number("an interrupt vector (0 to 255)")? },
+        "halt" => Event::Halt,
+        "resume" => Event::Resume,
         other => return Err(TraceError::new(line, format!("`{other}` is not an event kind, in `{text}`"))),
     };
     if fields.rest.next().is_some() {
@@ -225,6 +227,8 @@ ok 1 trace
             K::IdleEnter,
             K::IdleLeave,
             K::Interrupt { vector: 32 },
+            K::Halt,
+            K::Resume,
         ] {
             RING.record(event);
         }
@@ -250,6 +254,8 @@ ok 1 trace
                 Event::Idle,
                 Event::Busy,
                 Event::Irq { vector: 32 },
+                Event::Halt,
+                Event::Resume,
             ]
         );
     }

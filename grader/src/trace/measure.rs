@@ -11,22 +11,24 @@
 //!   and the lowest may differ by at most `within`. Rounds of polls keep
 //!   them within 1; a scheduler that runs one task over and over does not.
 //! - [`not_before`]: for every sleep a task of that name arms, the TSC
-//!   ticks from the `sleep` event to the task's next `poll`, turned into
-//!   time with the header's `tsc-hz`, must be at least the milliseconds
-//!   asked for. Every such task must arm a sleep, and be polled after it.
-//! - [`idle_share`]: the time between `idle` and `busy` (an idle still open
-//!   at the end runs to the last event), over the time from the first event
-//!   to the last: at least the fraction asked for. A CPU that spins while
-//!   nothing can run is not idle.
+//!   ticks from the start of the poll it armed it in (the sleep's deadline
+//!   comes from a clock read in that poll, and a timer tick may come
+//!   between that read and the `sleep` event) to the task's next `poll`,
+//!   turned into time with the header's `tsc-hz`, must be at least the
+//!   milliseconds asked for. Every such task must arm a sleep, and be
+//!   polled after it.
+//! - [`idle_share`]: the time the CPU was halted, between `halt` and
+//!   `resume` (a halt still open at the end runs to the last event), over
+//!   the time from the first event to the last: at least the fraction
+//!   asked for. The machine's idle records those two, not the executor: a
+//!   CPU that spins while nothing can run is not halted, whatever `idle`
+//!   and `busy` say.
 //! - [`irq_wakes`]: the wakes of a live task by an interrupt (`wake T irq
 //!   V`) number at least as many as asked for, and none is lost: the task is
 //!   polled after each, before the CPU goes idle again and before the trace
-//!   ends; and none is slept through: a wake inside an idle stretch (an
-//!   interrupt that ended the halt) is followed by `busy` before any other
-//!   interrupt that comes more than [`SLEPT_THROUGH_US`] after it. A CPU
-//!   that decided to halt, took the wake, and then halted anyway stays
-//!   idle until the next interrupt, the timer's tick. (Without the
-//!   header's `tsc-hz` that part is not measured.)
+//!   ends, and before the CPU halts (`halt`): a CPU that decided to halt,
+//!   took the wake, and then halted anyway sleeps through it until the
+//!   next interrupt, the timer's tick.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -142,6 +144,10 @@ pub fn not_before(dump: &Dump, task: &str, ms: u64) -> Result<(), String> {
             continue;
         }
         sleeps += 1;
+        // The deadline was taken from a clock read during this poll, before
+        // the `sleep` event: a tick may come between the two.
+        let armed_in =
+            dump.records[..i].iter().rev().find(|r| r.event == Event::Poll { task: sleeper }).unwrap_or(record);
         let next = dump.records[i + 1..].iter().find(|r| r.event == Event::Poll { task: sleeper });
         let Some(poll) = next else {
             return Err(format!(
@@ -150,12 +156,13 @@ pub fn not_before(dump: &Dump, task: &str, ms: u64) -> Result<(), String> {
                 record.line
             ));
         };
-        let ticks = u128::from(poll.tsc.saturating_sub(record.tsc));
+        let ticks = u128::from(poll.tsc.saturating_sub(armed_in.tsc));
         if ticks < needed {
             return Err(format!(
-                "{} armed a sleep on line {} and was polled again on line {}, after {} of TSC time ({ticks} ticks at {hz} Hz); the test sleeps {ms} ms",
+                "{} armed a sleep on line {} (in the poll of line {}) and was polled again on line {}, {} of TSC time after that poll began ({ticks} ticks at {hz} Hz); the test sleeps {ms} ms",
                 who(&names, sleeper),
                 record.line,
+                armed_in.line,
                 poll.line,
                 millis(ticks, hz)
             ));
@@ -172,7 +179,26 @@ fn millis(ticks: u128, hz: u64) -> String {
     format!("{:.3} ms", ticks as f64 * 1000.0 / hz as f64)
 }
 
-/// The CPU is idle for at least `at_least` of the trace's time.
+/// What ended the halt at `records[halt]`: `and slept until irq 32 on
+/// line 12, 3.000 ms later`.
+fn slept_until(dump: &Dump, halt: usize) -> String {
+    let at = &dump.records[halt];
+    let ended = dump.records[halt + 1..].iter().find_map(|r| match r.event {
+        Event::Irq { vector } => Some((r, vector)),
+        _ => None,
+    });
+    match (ended, dump.tsc_hz) {
+        (Some((irq, vector)), Some(hz)) => format!(
+            "and slept until irq {vector} on line {}, {} later",
+            irq.line,
+            millis(u128::from(irq.tsc.saturating_sub(at.tsc)), hz)
+        ),
+        (Some((irq, vector)), None) => format!("and slept until irq {vector} on line {}", irq.line),
+        (None, _) => "and no interrupt came after it".to_string(),
+    }
+}
+
+/// The CPU is halted for at least `at_least` of the trace's time.
 pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
     let (Some(first), Some(last)) = (dump.records.first(), dump.records.last()) else {
         return Err("the trace holds no events, so it has no time to share".into());
@@ -181,102 +207,86 @@ pub fn idle_share(dump: &Dump, at_least: f64) -> Result<(), String> {
     if total == 0 {
         return Err(format!("the trace's events all have the same timestamp ({}): it spans no time", first.tsc));
     }
-    let (mut idle, mut stretches, mut since) = (0, 0, None);
-    for record in &dump.records {
-        match record.event {
-            Event::Idle => since = Some(record.tsc),
-            Event::Busy => {
-                idle += record.tsc.saturating_sub(since.take().unwrap_or(record.tsc));
-                stretches += 1;
-            }
-            _ => {}
-        }
-    }
-    if let Some(since) = since {
-        idle += last.tsc.saturating_sub(since);
-        stretches += 1;
-    }
-    let share = idle as f64 / total as f64;
+    let halted = stretches(dump, &Event::Halt, &Event::Resume);
+    let share = halted.0 as f64 / total as f64;
     if share < at_least {
         let span = |ticks: u64| dump.tsc_hz.map_or(format!("{ticks} ticks"), |hz| millis(u128::from(ticks), hz));
+        let (idle, idles) = stretches(dump, &Event::Idle, &Event::Busy);
+        let said = format!(
+            "; the executor said it was idle for {} in {idles} {}",
+            span(idle),
+            if idles == 1 { "stretch" } else { "stretches" }
+        );
         return Err(format!(
-            "the CPU was idle for {:.1} % of the trace's {} (lines {} to {}): {} in {stretches} idle {}, where the test wants at least {:.1} %; with nothing to run it should halt, not spin",
+            "the CPU was halted for {:.1} % of the trace's {} (lines {} to {}): {} in {} {}{said}, where the test wants at least {:.1} %; with nothing to run it should halt, not spin",
             share * 100.0,
             span(total),
             first.line,
             last.line,
-            span(idle),
-            if stretches == 1 { "stretch" } else { "stretches" },
+            span(halted.0),
+            halted.1,
+            if halted.1 == 1 { "halt" } else { "halts" },
             at_least * 100.0
         ));
     }
     Ok(())
 }
 
-/// How long after a wake, within the idle stretch it came in, another
-/// interrupt may come before the wake counts as slept through. An idle
-/// CPU that a handler's wake reaches leaves its idle within microseconds;
-/// a tick comes between only when it falls in those microseconds, or when
-/// they stretch: the first run of a piece of code under QEMU's TCG, which
-/// translates it first, has taken over half a millisecond. A halt that
-/// began after the wake lasts until the next interrupt, up to a timer
-/// period (10 ms on exercise 07's PIT).
-const SLEPT_THROUGH_US: u64 = 500;
+/// The ticks between each `open` and the next `close` (one still open at
+/// the end runs to the last event), added up, and how many stretches.
+fn stretches(dump: &Dump, open: &Event, close: &Event) -> (u64, u64) {
+    let last = dump.records.last().map_or(0, |r| r.tsc);
+    let (mut ticks, mut count, mut since) = (0, 0, None);
+    for record in &dump.records {
+        if record.event == *open {
+            since = Some(record.tsc);
+        } else if record.event == *close {
+            ticks += record.tsc.saturating_sub(since.take().unwrap_or(record.tsc));
+            count += 1;
+        }
+    }
+    if let Some(since) = since {
+        ticks += last.saturating_sub(since);
+        count += 1;
+    }
+    (ticks, count)
+}
 
 /// At least `at_least` wakes of live tasks by an interrupt, each followed
-/// by a poll of its task before the CPU goes idle again, and none slept
-/// through by an idle that lasted past a later interrupt.
+/// by a poll of its task before the CPU goes idle or halts again.
 pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
     let names = names(dump);
     let mut finished = BTreeSet::new();
     // Task to the wakes by an interrupt since its last poll: (line, vector).
     let mut waiting: BTreeMap<u32, Vec<(usize, u8)>> = BTreeMap::new();
-    // The wakes by an interrupt in the idle stretch now open: (line, tsc,
-    // task, vector); `None` while the CPU is busy.
-    let mut in_idle: Option<Vec<(usize, u64, u32, u8)>> = None;
     // Each lost wake: (line, task, vector, why).
     let mut lost: Vec<(usize, u32, u8, String)> = Vec::new();
     let mut count = 0u64;
-    for record in &dump.records {
-        match record.event {
+    for (i, record) in dump.records.iter().enumerate() {
+        let why = match record.event {
             Event::Wake { task, by: By::Irq(vector) } if !finished.contains(&task) => {
                 count += 1;
                 waiting.entry(task).or_default().push((record.line, vector));
-                if let Some(wakes) = &mut in_idle {
-                    wakes.push((record.line, record.tsc, task, vector));
-                }
-            }
-            Event::Irq { vector: later } => {
-                let Some((hz, wakes)) = dump.tsc_hz.zip(in_idle.as_mut()) else { continue };
-                wakes.retain(|&(line, tsc, task, vector)| {
-                    let ticks = record.tsc.saturating_sub(tsc);
-                    if u128::from(ticks) * 1_000_000 <= u128::from(SLEPT_THROUGH_US) * u128::from(hz) {
-                        return true;
-                    }
-                    let why = format!(
-                        "the CPU stayed idle after it, halted until irq {later} on line {}, {} later: the decision to halt was taken before the wake, and the halt came after it",
-                        record.line,
-                        millis(u128::from(ticks), hz)
-                    );
-                    lost.push((line, task, vector, why));
-                    false
-                });
+                continue;
             }
             Event::Poll { task } => {
                 waiting.remove(&task);
+                continue;
             }
             Event::Ready { task } => {
                 finished.insert(task);
+                continue;
             }
-            Event::Idle => {
-                for (task, wakes) in std::mem::take(&mut waiting) {
-                    let why = format!("the CPU went idle on line {} before the task was polled", record.line);
-                    lost.extend(wakes.into_iter().map(|(line, vector)| (line, task, vector, why.clone())));
-                }
-                in_idle = Some(Vec::new());
-            }
-            Event::Busy => in_idle = None,
-            _ => {}
+            Event::Idle => format!("the CPU went idle on line {} before the task was polled", record.line),
+            Event::Halt => format!(
+                "the CPU halted on line {} before the task was polled, {}: the decision to halt was taken before the wake, and the halt came after it",
+                record.line,
+                slept_until(dump, i)
+            ),
+            _ => continue,
+        };
+        for (task, wakes) in std::mem::take(&mut waiting) {
+            lost.extend(wakes.into_iter().map(|(line, vector)| (line, task, vector, why.clone())));
         }
     }
     for (task, wakes) in waiting {
@@ -284,7 +294,6 @@ pub fn irq_wakes(dump: &Dump, at_least: u32) -> Result<(), String> {
         lost.extend(wakes.into_iter().map(|(line, vector)| (line, task, vector, why.clone())));
     }
     lost.sort();
-    lost.dedup_by_key(|(line, ..)| *line);
     if let Some((line, task, vector, why)) = lost.first() {
         return Err(format!(
             "{} of {count} wakes by an interrupt were lost: the first, of {} by irq {vector} on line {line}: {why}",

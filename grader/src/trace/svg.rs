@@ -123,6 +123,7 @@ fn colour(kind: SpanKind) -> &'static str {
         SpanKind::PollPending => "#3b73c9",
         SpanKind::PollUnfinished => "#d0312d",
         SpanKind::Idle => "#b5b5b5",
+        SpanKind::Halted => "#6f6f6f",
     }
 }
 

@@ -1,5 +1,6 @@
 //! A dump laid out for the eye: one lane per task, then one for the CPU's
-//! idle time and one for interrupts; on each lane, spans (a poll, an idle
+//! idle time (as the executor says), one for its halts (as the machine's
+//! idle says, when the dump has any) and one for interrupts; on each lane, spans (a poll, an idle
 //! stretch) and marks (a wake-up, a sleep armed or fired, an interrupt).
 //! Both pictures, [`chrome`](super::chrome) and [`svg`](super::svg), draw
 //! this, so they always agree.
@@ -22,14 +23,14 @@ pub struct Timeline {
     /// The last event's TSC.
     pub end: u64,
     /// The tasks' lanes in the order they were spawned, then `idle`, then
-    /// `interrupts`.
+    /// `halted` if the dump has a `halt`, then `interrupts`.
     pub lanes: Vec<Lane>,
 }
 
 /// One row of the picture.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lane {
-    /// `blink (task 0)`, `idle` or `interrupts`.
+    /// `blink (task 0)`, `idle`, `halted` or `interrupts`.
     pub name: String,
     /// What filled stretches of time on this lane.
     pub spans: Vec<Span>,
@@ -57,8 +58,10 @@ pub enum SpanKind {
     PollPending,
     /// A poll the dump never saw end.
     PollUnfinished,
-    /// The CPU waiting.
+    /// The CPU waiting, as the executor says.
     Idle,
+    /// The CPU halted, as the machine's idle says.
+    Halted,
 }
 
 impl SpanKind {
@@ -69,6 +72,7 @@ impl SpanKind {
             SpanKind::PollPending => "poll (pending)",
             SpanKind::PollUnfinished => "poll (never ended)",
             SpanKind::Idle => "idle",
+            SpanKind::Halted => "halted",
         }
     }
 }
@@ -91,8 +95,10 @@ impl Timeline {
         let mut tasks: Vec<Lane> = Vec::new();
         let mut lane_of: BTreeMap<u32, usize> = BTreeMap::new();
         let (mut idle, mut interrupts) = (Lane::named("idle"), Lane::named("interrupts"));
+        let mut halted = Lane::named("halted");
+        let has_halts = dump.records.iter().any(|r| r.event == Event::Halt);
         let mut polling: Option<(u32, u64)> = None;
-        let mut idle_since: Option<u64> = None;
+        let (mut idle_since, mut halted_since): (Option<u64>, Option<u64>) = (None, None);
         for record in &dump.records {
             let at = record.tsc;
             let mut lane = |task: u32, tasks: &mut Vec<Lane>| -> usize {
@@ -144,6 +150,11 @@ impl Timeline {
                     let began = idle_since.take().unwrap_or(at);
                     idle.spans.push(Span { start: began, end: at, kind: SpanKind::Idle });
                 }
+                Event::Halt => halted_since = Some(at),
+                Event::Resume => {
+                    let began = halted_since.take().unwrap_or(at);
+                    halted.spans.push(Span { start: began, end: at, kind: SpanKind::Halted });
+                }
                 Event::Irq { vector } => interrupts.marks.push(Mark { at, label: format!("irq {vector}") }),
             }
         }
@@ -157,7 +168,13 @@ impl Timeline {
         if let Some(began) = idle_since {
             idle.spans.push(Span { start: began, end, kind: SpanKind::Idle });
         }
+        if let Some(began) = halted_since {
+            halted.spans.push(Span { start: began, end, kind: SpanKind::Halted });
+        }
         tasks.push(idle);
+        if has_halts {
+            tasks.push(halted);
+        }
         tasks.push(interrupts);
         Timeline { tsc_hz: dump.tsc_hz, start, end, lanes: tasks }
     }
@@ -195,6 +212,19 @@ fn trim(value: f64) -> String {
 mod tests {
     use super::*;
     use crate::trace::decode::decode;
+
+    #[test]
+    fn halts_get_a_lane_of_their_own_when_the_dump_has_any() {
+        let text = "fledge-trace version=1 tsc-hz=unknown\n1 spawn 0 a\n2 poll 0\n3 pending 0\n10 idle\n12 halt\n\
+                    50 irq 32\n52 resume\n55 busy\n60 halt\nend events=9 dropped=0\n";
+        let timeline = Timeline::new(&decode(text).unwrap());
+        let names: Vec<&str> = timeline.lanes.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["a (task 0)", "idle", "halted", "interrupts"]);
+        assert_eq!(
+            timeline.lanes[2].spans,
+            [Span { start: 12, end: 52, kind: SpanKind::Halted }, Span { start: 60, end: 60, kind: SpanKind::Halted }]
+        );
+    }
 
     #[test]
     fn tasks_idle_and_interrupts_each_get_a_lane() {

@@ -18,8 +18,10 @@
 //!   180   PollEnd { task 0, Pending }    ... which returned
 //!   185   SleepArmed { task 0, .. }      it asked to be woken at a deadline
 //!   190   IdleEnter                      nothing to run: the CPU halts
+//!   191   Halt                           the platform's idle: `hlt`
 //!  9000   Interrupt { vector 32 }        the timer ticks
-//!  9010   IdleLeave                      the halt is over
+//!  9005   Resume                         the halt is over ...
+//!  9010   IdleLeave                      ... and so is the wait
 //!  9020   SleepFired { task 0 }          the deadline has passed ...
 //!  9021   Wake { task 0, by Outside }    ... so the task is woken
 //! ```
@@ -117,6 +119,16 @@ pub enum Event {
         /// remapped).
         vector: u8,
     },
+    /// The CPU halts now (on the PC, `sti; hlt`): the machine's [`Idle`]
+    /// records it, not the executor, once the executor's question has said
+    /// that nothing is ready. `IdleEnter` is what the executor says it
+    /// does; `Halt` is what the CPU did.
+    ///
+    /// [`Idle`]: crate::Idle
+    Halt,
+    /// The halt is over: an interrupt ended it (recorded by the machine's
+    /// idle, after the interrupt's handler ran).
+    Resume,
 }
 // ANCHOR_END: event
 

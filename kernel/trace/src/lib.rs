@@ -28,13 +28,15 @@
 //! 1410 pending 0
 //! 1415 sleep 0 50000000 50000000
 //! 1460 idle
+//! 1470 halt
 //! 90000 irq 32
+//! 90020 resume
 //! 90040 busy
 //! 90100 fire 0
 //! 90101 wake 0 outside
 //! 90130 poll 0
 //! 90190 ready 0
-//! end events=11 dropped=0
+//! end events=13 dropped=0
 //! ```
 //!
 //! - **The header** is `fledge-trace version=1 tsc-hz=HZ`. `HZ` is how many
@@ -59,6 +61,8 @@
 //!   | `idle` | `IdleEnter` |
 //!   | `busy` | `IdleLeave` |
 //!   | `irq VECTOR` | `Interrupt` |
+//!   | `halt` | `Halt` (recorded by the machine's idle, not the executor) |
+//!   | `resume` | `Resume` |
 //!
 //!   A name's bytes from `!` to `~` (0x21 to 0x7e) other than `\` are
 //!   written as they are; every other byte (a space, a `\`, a line break,

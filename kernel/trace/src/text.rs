@@ -49,6 +49,8 @@ pub fn event(out: &mut impl Write, stamped: &Stamped) -> fmt::Result {
         Event::IdleEnter => writeln!(out, "idle"),
         Event::IdleLeave => writeln!(out, "busy"),
         Event::Interrupt { vector } => writeln!(out, "irq {vector}"),
+        Event::Halt => writeln!(out, "halt"),
+        Event::Resume => writeln!(out, "resume"),
     }
 }
 // ANCHOR_END: line
@@ -105,6 +107,8 @@ mod test {
             (Event::IdleEnter, "42 idle\n"),
             (Event::IdleLeave, "42 busy\n"),
             (Event::Interrupt { vector: 32 }, "42 irq 32\n"),
+            (Event::Halt, "42 halt\n"),
+            (Event::Resume, "42 resume\n"),
         ];
         for (event, expected) in cases {
             assert_eq!(line(event), expected, "{event:?}");

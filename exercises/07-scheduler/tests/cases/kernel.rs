@@ -1,5 +1,6 @@
 //! Exercise 07's kernel tests: your executor on the PC, with the PIT's
-//! clock, `hlt` as its idle, and real interrupts: the timer's, and COM2's
+//! clock, `hlt` as its idle (`TracedHalt`, which puts each halt in the
+//! trace), and real interrupts: the timer's, and COM2's
 //! receive interrupt, fed by bytes the test sends through the 16550's
 //! loopback. The platform is `fledge_tasks`' (bring-up, the interrupt
 //! handlers, the trace ring stamped with the TSC).
@@ -24,9 +25,9 @@ use fledge_api::{Clock, Idle};
 use fledge_boot::Case;
 use fledge_cpu::tsc::rdtsc;
 use fledge_tasks::dump::{self, nanos, tsc_hz};
+use fledge_tasks::traced_halt::TracedHalt;
 use fledge_tasks::window::{self, InTheWindow};
 use fledge_tasks::{bringup, door, running, serial_input};
-use fledge_timer::sleep::Halt;
 use scheduler::{Executor, Interrupts, yield_now};
 
 /// The tests, in the order they run.
@@ -62,12 +63,12 @@ fn dump_trace(test: &str) {
 }
 
 /// Brings the kernel up (once), gives `body` an executor on the PIT's
-/// clock and `hlt`, recording into the trace ring, with the interrupt
+/// clock and `hlt` (whose halts the trace shows), recording into the trace ring, with the interrupt
 /// handlers' door open to it and its handle left with the panic handler
 /// (which names the task a panic came from); then dumps the trace as
 /// `test`'s.
 fn traced(test: &str, body: impl FnOnce(&mut Executor<'static>)) {
-    traced_on(test, &Halt, body)
+    traced_on(test, &TracedHalt, body)
 }
 
 /// [`traced`], with `idle` as the executor's idle.

@@ -9,8 +9,9 @@ fn com2(ms: u64) -> String {
     let poll = 100 + ms * 1000;
     format!(
         "COM2 says hello\n# trace sleeps\nfledge-trace version=1 tsc-hz=1000000\n1 spawn 0 sleeper\n10 poll 0\n\
-         100 sleep 0 50000000 50000000\n110 pending 0\n120 idle\n{} irq 32\n{} busy\n{poll} poll 0\n{} ready 0\n\
-         end events=9 dropped=0\nbye\n",
+         100 sleep 0 50000000 50000000\n110 pending 0\n120 idle\n121 halt\n{} irq 32\n{} resume\n{} busy\n\
+         {poll} poll 0\n{} ready 0\nend events=11 dropped=0\nbye\n",
+        poll - 3,
         poll - 2,
         poll - 1,
         poll + 1
@@ -51,7 +52,7 @@ fn a_failing_check_names_what_it_measured_and_keeps_the_pictures() {
     let why = verdict.unwrap_err();
     assert!(
         why.starts_with(
-            "the test's trace fails `not_before`: `sleeper` (task 0) armed a sleep on line 6 and was polled again on line 11, after 20.000 ms of TSC time"
+            "the test's trace fails `not_before`: `sleeper` (task 0) armed a sleep on line 6 (in the poll of line 5) and was polled again on line 13, 20.090 ms of TSC time after that poll began"
         ),
         "{why}"
     );

@@ -89,9 +89,20 @@ fn a_sleep_of_50_ms_is_measured_in_tsc_time() {
 fn an_early_poll_after_a_sleep_fails_with_the_time_measured() {
     assert_eq!(
         not_before(&sleeper(12_100), "sleeper", 50).unwrap_err(),
-        "`sleeper` (task 0) armed a sleep on line 4 and was polled again on line 11, after 12.000 ms of TSC time (12000 ticks at 1000000 Hz); the test sleeps 50 ms"
+        "`sleeper` (task 0) armed a sleep on line 4 (in the poll of line 3) and was polled again on line 11, 12.090 ms of TSC time after that poll began (12090 ticks at 1000000 Hz); the test sleeps 50 ms"
     );
-    assert!(not_before(&sleeper(50_099), "sleeper", 50).is_err(), "one tick short");
+    assert!(not_before(&sleeper(50_009), "sleeper", 50).is_err(), "one tick short");
+}
+
+#[test]
+fn a_sleep_is_measured_from_the_poll_that_read_the_clock() {
+    // A tick came during the arming poll, between its clock read and the
+    // `sleep` event: 50 ms from the poll's start, 49.5 from the event.
+    let late_event = dump(
+        "1 spawn 0 sleeper\n10 poll 0\n400 irq 32\n500 sleep 0 50000000 50000000\n510 pending 0\n\
+         50005 irq 32\n50008 fire 0\n50009 wake 0 outside\n50010 poll 0\n50011 ready 0\n",
+    );
+    assert_eq!(not_before(&late_event, "sleeper", 50), Ok(()));
 }
 
 #[test]
@@ -109,13 +120,15 @@ fn a_sleep_that_cannot_be_measured_is_a_failure() {
 
 #[test]
 fn a_halting_cpu_is_idle_most_of_the_time() {
-    // Polls from 0 to 10, idle from 10 to 990, a poll to 1000: 98 % idle.
-    let halting =
-        dump("0 spawn 0 s\n1 poll 0\n10 pending 0\n10 idle\n980 irq 32\n990 busy\n995 poll 0\n1000 ready 0\n");
-    assert_eq!(idle_share(&halting, 0.8), Ok(()));
-    // An idle still open when the dump was taken counts up to the last event.
-    let open = dump("0 spawn 0 s\n1 poll 0\n10 pending 0\n10 idle\n1000 irq 32\n");
-    assert_eq!(idle_share(&open, 0.9), Ok(()));
+    // Polls from 0 to 10, halted from 11 to 985, a poll to 1000: 97.4 %.
+    let halting = dump(
+        "0 spawn 0 s\n1 poll 0\n10 pending 0\n10 idle\n11 halt\n980 irq 32\n985 resume\n990 busy\n995 poll 0\n1000 ready 0\n",
+    );
+    assert_eq!(idle_share(&halting, 0.97), Ok(()));
+    assert!(idle_share(&halting, 0.98).is_err());
+    // A halt still open when the dump was taken counts up to the last event.
+    let open = dump("0 spawn 0 s\n1 poll 0\n10 pending 0\n10 idle\n10 halt\n1000 irq 32\n");
+    assert_eq!(idle_share(&open, 0.99), Ok(()));
 }
 
 #[test]
@@ -125,10 +138,21 @@ fn a_busy_waiting_cpu_fails_the_idle_share_with_its_share() {
     for tsc in (1..1000).step_by(10) {
         body.push_str(&format!("{tsc} poll 0\n{} wake 0 task 0\n{} pending 0\n", tsc + 1, tsc + 2));
     }
-    body.push_str("1000 idle\n1002 busy\n1005 poll 0\n1010 ready 0\n");
+    body.push_str("1000 idle\n1001 halt\n1002 resume\n1002 busy\n1005 poll 0\n1010 ready 0\n");
     assert_eq!(
         idle_share(&dump(&body), 0.8).unwrap_err(),
-        "the CPU was idle for 0.2 % of the trace's 1.010 ms (lines 2 to 306): 0.002 ms in 1 idle stretch, where the test wants at least 80.0 %; with nothing to run it should halt, not spin"
+        "the CPU was halted for 0.1 % of the trace's 1.010 ms (lines 2 to 308): 0.001 ms in 1 halt; the executor said it was idle for 0.002 ms in 1 stretch, where the test wants at least 80.0 %; with nothing to run it should halt, not spin"
+    );
+}
+
+#[test]
+fn an_idle_that_spins_is_not_halted_whatever_it_says() {
+    // The executor records `idle` and `busy` around a loop that never halts.
+    let spinning =
+        dump("0 spawn 0 s\n1 poll 0\n10 pending 0\n10 idle\n980 irq 32\n990 busy\n995 poll 0\n1000 ready 0\n");
+    assert_eq!(
+        idle_share(&spinning, 0.8).unwrap_err(),
+        "the CPU was halted for 0.0 % of the trace's 1.000 ms (lines 2 to 9): 0.000 ms in 0 halts; the executor said it was idle for 0.980 ms in 1 stretch, where the test wants at least 80.0 %; with nothing to run it should halt, not spin"
     );
 }
 
@@ -179,28 +203,28 @@ fn a_wake_followed_by_another_halt_is_lost() {
 }
 
 #[test]
-fn a_wake_slept_through_until_the_next_tick_is_lost() {
+fn a_halt_after_a_wake_before_its_poll_is_a_lost_wake() {
     // Round 2's wake comes after the executor decided to halt, and the
-    // halt after the wake: the CPU stays idle until the timer's tick, 30
-    // TSC ticks on, which at 10 kHz is 3 milliseconds.
-    let body = reader(3).replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n291 irq 32\n292 busy\n");
+    // halt after the wake: the CPU sleeps until the timer's tick, 30 TSC
+    // ticks on, which at 10 kHz is 3 milliseconds.
+    let body = reader(3)
+        .replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n262 halt\n291 irq 32\n292 resume\n293 busy\n");
     assert_eq!(
         irq_wakes(&dump_at("10000", &body), 3).unwrap_err(),
-        "1 of 3 wakes by an interrupt were lost: the first, of `reader` (task 0) by irq 36 on line 19: the CPU stayed idle after it, halted until irq 32 on line 20, 3.000 ms later: the decision to halt was taken before the wake, and the halt came after it"
+        "1 of 3 wakes by an interrupt were lost: the first, of `reader` (task 0) by irq 36 on line 19: the CPU halted on line 20 before the task was polled, and slept until irq 32 on line 21, 2.900 ms later: the decision to halt was taken before the wake, and the halt came after it"
     );
 }
 
 #[test]
-fn a_tick_that_falls_just_after_a_wake_loses_nothing() {
-    // The timer's tick lands in the few microseconds between the wake and
-    // the end of the idle: nothing was slept through.
-    let body = reader(3).replace("261 wake 0 irq 36\n262 busy\n", "261 wake 0 irq 36\n263 irq 32\n264 busy\n");
+fn a_wake_that_ends_a_halt_loses_nothing() {
+    // The interrupt ends the halt, and a tick right after it changes
+    // nothing: only a halt after the wake loses it.
+    let body = reader(3).replace(
+        "212 idle\n260 irq 36\n261 wake 0 irq 36\n262 busy\n",
+        "212 idle\n213 halt\n260 irq 36\n261 wake 0 irq 36\n262 irq 32\n263 resume\n264 busy\n",
+    );
+    assert_ne!(body, reader(3));
     assert_eq!(irq_wakes(&dump(&body), 3), Ok(()));
-    // Nor does a tick long after a wake that came while the CPU was busy.
-    let busy = reader(3)
-        .replace("212 idle\n260 irq 36\n261 wake 0 irq 36\n262 busy\n", "260 irq 36\n261 wake 0 irq 36\n300 irq 32\n");
-    assert_ne!(busy, reader(3));
-    assert_eq!(irq_wakes(&dump(&busy), 3), Ok(()));
 }
 
 #[test]

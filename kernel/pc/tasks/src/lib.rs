@@ -25,6 +25,7 @@
 //! | [`serial_input`] | COM2's receive interrupt, as a future a task awaits |
 //! | [`dump`] | the trace ring, and its dump to COM2 with the TSC's rate |
 //! | [`running`] | the task running now, for a panic report that names it |
+//! | [`traced_halt`] | `hlt` as the idle, its halts recorded in the trace |
 //! | [`window`] | an idle that makes an interrupt come just before the halt |
 //!
 //! Exercise 07's kernel tests build on it, with [`running`]'s panic
@@ -43,4 +44,5 @@ pub mod handlers;
 pub mod idt;
 pub mod running;
 pub mod serial_input;
+pub mod traced_halt;
 pub mod window;

@@ -16,27 +16,28 @@
 //!   calls wait_unless(question)     loopback, and waits, interrupts on,
 //!                                   until IRQ 3's handler has taken it in
 //!                                   (and woken the reader)
-//!                                   then Halt: `question` with interrupts
-//!                                   off, `sti; hlt` only if it says no
+//!                                   then TracedHalt: `question` with
+//!                                   interrupts off, and `halt` in the
+//!                                   trace and `sti; hlt` only if it says no
 //! ```
 //!
 //! An executor that asks its question inside `wait_unless`, where the
 //! `Idle` contract wants it, hears "yes, woken" and does not halt. One that
 //! asked before the call, and hands in a question that cannot see the
-//! wake, halts: the trace shows the wake, then an idle that lasts until
-//! the timer's next tick, which the grader's `irq_wakes` check calls a
-//! lost wake-up. Like the host tests' fakes it injects a fault on purpose;
+//! wake, halts: the trace shows the wake, then a `halt` before the task's
+//! poll (the CPU sleeps until the timer's next tick), which the grader's
+//! `irq_wakes` check calls a lost wake-up. Like the host tests' fakes it injects a fault on purpose;
 //! here the hardware is real and only the timing is arranged.
 
 use core::sync::atomic::{AtomicU16, Ordering};
 
 use fledge_api::Idle;
 use fledge_cpu::tsc::rdtsc;
-use fledge_timer::sleep::Halt;
 use x86_64::instructions::interrupts;
 
 use crate::dump::tsc_hz;
 use crate::serial_input;
+use crate::traced_halt::TracedHalt;
 
 /// No byte queued: outside `u8`'s range.
 const NOTHING: u16 = u16::MAX;
@@ -51,7 +52,7 @@ pub fn send_in_the_window(byte: u8) {
     QUEUED.store(u16::from(byte), Ordering::Release);
 }
 
-/// The PC's [`Halt`], which first delivers a byte queued with
+/// The PC's idle ([`TracedHalt`]), which first delivers a byte queued with
 /// [`send_in_the_window`], so that its interrupt comes after the
 /// executor's decision and before the halt.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,7 +63,7 @@ impl Idle for InTheWindow {
         if let Ok(byte) = u8::try_from(QUEUED.swap(NOTHING, Ordering::AcqRel)) {
             deliver(byte);
         }
-        Halt.wait_unless(ready)
+        TracedHalt.wait_unless(ready)
     }
 }
 
