@@ -153,8 +153,8 @@ const ROUNDS_PER_DUMP: u32 = 250;
 
 /// A task reads bytes that COM2's receive interrupt delivers, and each
 /// wake by the interrupt must reach the task (the trace's `irq_wakes`:
-/// every wake is followed by a poll of its task before the CPU goes idle
-/// again, and no idle lasts past it until another interrupt). In even
+/// every wake is followed by a poll of its task before the CPU goes idle,
+/// or halts, again). In even
 /// rounds the reader sends its byte itself and the interrupt comes while
 /// the CPU halts. In odd rounds the executor's idle sends it
 /// (`InTheWindow`), after the executor has decided to wait and before its
@@ -162,11 +162,6 @@ const ROUNDS_PER_DUMP: u32 = 250;
 /// window that a check-then-halt idle leaves open.
 fn interrupt_wakes_are_not_lost() {
     const TEST: &str = "interrupt_wakes_are_not_lost";
-    // A few rounds first, dumped under a name no test checks: QEMU
-    // translates each piece of code the first time it runs, which made the
-    // first round's handler slow enough for a timer tick to come inside
-    // the idle it ended.
-    read_bytes("interrupt_wakes_warm_up", 4);
     let start = rdtsc();
     let rounds = read_bytes(TEST, ROUNDS);
     let took = Duration::from_nanos(nanos(rdtsc() - start));
