@@ -19,9 +19,11 @@
 //! - `Display` does not repeat the lower error's message: whoever prints
 //!   the error walks the chain of `source`s and prints each link once.
 //!
-//! The block device (exercise 09) will wrap its transport's error, the store
-//! (exercise 10) the block device's, and TCP (exercise 11) the network
-//! device's, this way.
+//! The store (exercise 10) will wrap the block device's error, and TCP
+//! (exercise 11) the network device's, this way. A block device itself
+//! answers with one fixed enum, [`BlockError`](crate::BlockError), so that
+//! code above any disk can tell a busy one from a full one: exercise 09's
+//! driver sorts its transport's errors into those cases.
 //!
 //! # An example: a line logger over any console
 //!

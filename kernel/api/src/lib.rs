@@ -19,6 +19,7 @@
 //! | [`Idle`] | wait for something to happen without spinning | exercise 04: `hlt` |
 //! | [`Entropy`] | unpredictable bytes | exercise 06: RDRAND, and ChaCha20 seeded from it |
 //! | [`Trace`] | keep a timestamped record of what a scheduler did | `fledge-trace`'s ring, dumped as text (exercise 07) |
+//! | [`BlockDevice`] | read and write whole blocks, and say when they are durable | exercise 09: virtio-blk |
 //!
 //! Each trait writes its contract in its documentation, and
 //! `fledge-conformance` checks implementations against it. Every error type
@@ -27,6 +28,7 @@
 
 #![no_std]
 
+pub mod block;
 pub mod clock;
 pub mod console;
 pub mod entropy;
@@ -34,6 +36,7 @@ pub mod errors;
 pub mod idle;
 pub mod trace;
 
+pub use block::{BLOCK_SIZE, BlockDevice, BlockError};
 pub use clock::{Clock, Instant};
 pub use console::{Console, ConsoleError};
 pub use entropy::{Entropy, EntropyError};
