@@ -13,11 +13,14 @@
 //! | [`SleepIdle`] | `Idle` | `std::thread::sleep` |
 //! | [`monotonic_nanos`] | a trace's stamp | `std::time::Instant`, in nanoseconds |
 //! | [`HostEntropy`] | `Entropy` | the operating system's generator (`getrandom`) |
+//! | [`HostDisk`] | `BlockDevice` | a file: `pread`, `pwrite` and `fdatasync` |
 
 pub mod clock;
 pub mod console;
+pub mod disk;
 pub mod entropy;
 
 pub use clock::{HostClock, SleepIdle, monotonic_nanos};
 pub use console::HostConsole;
+pub use disk::HostDisk;
 pub use entropy::HostEntropy;
