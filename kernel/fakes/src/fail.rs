@@ -8,7 +8,7 @@
 //! to fail after N *bytes*, put a `Bytewise` on top, which turns each byte
 //! into an operation.
 
-use fledge_api::{Console, ConsoleError, Entropy, EntropyError};
+use fledge_api::{BlockDevice, BlockError, Console, ConsoleError, Entropy, EntropyError};
 
 /// Wraps `T`: the first `n` operations go through to it, every later one
 /// fails with `error` without reaching it.
@@ -69,6 +69,33 @@ impl<T: Entropy> Entropy for FailAfter<T, EntropyError> {
     }
 }
 
+/// Reads, writes and flushes are operations; the device's shape
+/// (`block_count`, `read_only`) is not, and always answers.
+impl<T: BlockDevice> BlockDevice for FailAfter<T, BlockError> {
+    fn block_count(&self) -> u64 {
+        self.inner.block_count()
+    }
+
+    fn read_only(&self) -> bool {
+        self.inner.read_only()
+    }
+
+    fn read(&mut self, block: u64, buf: &mut [u8]) -> Result<(), BlockError> {
+        self.admit()?;
+        self.inner.read(block, buf)
+    }
+
+    fn write(&mut self, block: u64, buf: &[u8]) -> Result<(), BlockError> {
+        self.admit()?;
+        self.inner.write(block, buf)
+    }
+
+    fn flush(&mut self) -> Result<(), BlockError> {
+        self.admit()?;
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -86,6 +113,17 @@ mod test {
         assert_eq!(log.text(), "onetwo");
         assert_eq!(log.calls(), 2, "failed operations never reach the inner console");
         assert_eq!(console.left(), 0);
+    }
+
+    #[test]
+    fn a_disk_fails_after_n_operations_and_still_answers_its_shape() {
+        use fledge_api::BLOCK_SIZE;
+        let mut disk = FailAfter::new(fledge_block::RamDisk::new(vec![0; 2 * BLOCK_SIZE]), 2, BlockError::Io);
+        disk.write(1, &[4; BLOCK_SIZE]).unwrap();
+        disk.flush().unwrap();
+        assert_eq!(disk.read(1, &mut [0; BLOCK_SIZE]), Err(BlockError::Io));
+        assert_eq!((disk.block_count(), disk.read_only()), (2, false));
+        assert_eq!(disk.into_inner().bytes()[BLOCK_SIZE], 4);
     }
 
     #[test]

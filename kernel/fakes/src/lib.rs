@@ -47,6 +47,16 @@
 //! | [`TickingIdle`] | `Idle` | advances a `ManualClock` by one step per wait, and counts the waits |
 //! | [`SimulatedInterrupts`] | `Idle` | a CPU's interrupt flag and one interrupt line: shows a lost wake-up as a panic |
 //!
+//! Disks, each a wrapper around any `BlockDevice` (a `fledge_block::RamDisk`
+//! is the usual base):
+//!
+//! | fake | what it does |
+//! |---|---|
+//! | [`AlwaysFull`] | reads work; every write fails with `Full` and changes nothing |
+//! | [`AlwaysBusy`] | every read, write and flush fails with `Busy` |
+//! | [`PowerCut`] | writes stay pending until a flush; [`PowerCut::cut`] loses any subset of them |
+//! | [`FailAfter`] | the first N operations work, then every one fails with the error it was given (`Io`, say) |
+//!
 //! Today's compositions:
 //!
 //! | fake | composition |
@@ -59,9 +69,11 @@
 pub mod bytewise;
 pub mod clock;
 pub mod console;
+pub mod disk;
 pub mod entropy;
 pub mod fail;
 pub mod interrupts;
+pub mod power;
 pub mod record;
 pub mod trace;
 pub mod yielding;
@@ -69,9 +81,11 @@ pub mod yielding;
 pub use bytewise::Bytewise;
 pub use clock::{ManualClock, TickingIdle};
 pub use console::Sink;
+pub use disk::{AlwaysBusy, AlwaysFull};
 pub use entropy::{BlockingEntropy, ListEntropy};
 pub use fail::FailAfter;
 pub use interrupts::SimulatedInterrupts;
+pub use power::PowerCut;
 pub use record::{Log, Recorder};
 pub use trace::{Event, Tracer};
 pub use yielding::Yielding;
