@@ -25,8 +25,9 @@
 //! assert_eq!(log.text(), "1234");
 //! ```
 //!
-//! The wrappers, each with one implementation per trait (a trait added to
-//! `fledge-api` later adds one `impl` to each):
+//! The wrappers, each with one implementation per byte-moving trait,
+//! `Console` and `Entropy` (a `BlockDevice` so far has only [`FailAfter`];
+//! the others are one `impl` each when a test needs them):
 //!
 //! | wrapper | what it adds |
 //! |---|---|
@@ -65,6 +66,8 @@
 //! | a transmitter that stops after N bytes | `Bytewise<FailAfter<Recorder<Sink>, ConsoleError>>` |
 //! | a console that lets other threads in between bytes | `Bytewise<Yielding<Recorder<Sink>>>` |
 //! | an entropy source that dies after N bytes | `Bytewise<FailAfter<ListEntropy, EntropyError>>` |
+//! | a disk that fails after N operations | `FailAfter<RamDisk<Vec<u8>>, BlockError>` |
+//! | a disk that loses unflushed writes, then fills up | `AlwaysFull<PowerCut<RamDisk<Vec<u8>>>>` |
 
 pub mod bytewise;
 pub mod clock;
