@@ -1,10 +1,11 @@
-//! The IDT of a kernel that runs tasks: exercise 03's exceptions (from
-//! `fledge_exceptions`), exercise 04's spurious-interrupt lines (from
-//! `fledge_timer`), and this crate's timer and COM2 entries, vectors 32
-//! and 35. A CPU has one IDT at a time, so it is built from theirs.
+//! The IDT of a kernel that runs tasks: exercise 04's table (exercise 03's
+//! exceptions, the timer and the spurious-interrupt lines, from
+//! `fledge_timer`), with this crate's traced timer in vector 32 and COM2's
+//! entry in vector 35. A CPU has one IDT at a time, so it is built from
+//! exercise 04's.
 
 use fledge_cpu::entry;
-use fledge_timer::idt::{irq7_entry, irq15_entry, vector};
+use fledge_timer::idt::vector;
 use x86_64::structures::idt::InterruptDescriptorTable;
 
 use crate::handlers;
@@ -20,14 +21,12 @@ fledge_cpu::interrupt_entry!(
 );
 
 fn build() -> InterruptDescriptorTable {
-    let mut idt = fledge_exceptions::idt::build();
+    let mut idt = fledge_timer::idt::build();
     // SAFETY: each address is an entry stub made by `interrupt_entry!` for
     // a vector without an error code, as hardware interrupts are.
     unsafe {
         idt[vector(0)].set_handler_addr(entry::address(timer_entry));
         idt[vector(COM2_IRQ)].set_handler_addr(entry::address(com2_entry));
-        idt[vector(7)].set_handler_addr(entry::address(irq7_entry));
-        idt[vector(15)].set_handler_addr(entry::address(irq15_entry));
     }
     idt
 }

@@ -30,7 +30,9 @@ pub const fn vector(irq: u8) -> u8 {
     PIC_1_OFFSET + irq
 }
 
-fn build() -> InterruptDescriptorTable {
+/// The table: the exceptions' entries, then the timer and the two
+/// spurious-interrupt lines. Not loaded; [`load`] loads it.
+pub fn build() -> InterruptDescriptorTable {
     let mut idt = fledge_exceptions::idt::build();
     // SAFETY: each address is an entry stub made by `interrupt_entry!` for a
     // vector without an error code, as hardware interrupts are.
