@@ -58,6 +58,9 @@
 //! | [`PowerCut`] | writes stay pending until a flush; [`PowerCut::cut`] loses any subset of them |
 //! | [`FailAfter`] | the first N operations work, then every one fails with the error it was given (`Io`, say) |
 //!
+//! Buses: [`pci::FakeBus`] is a PCI configuration space in memory, with
+//! multi-function devices, empty slots and BARs that size like hardware's.
+//!
 //! Today's compositions:
 //!
 //! | fake | composition |
@@ -76,6 +79,7 @@ pub mod disk;
 pub mod entropy;
 pub mod fail;
 pub mod interrupts;
+pub mod pci;
 pub mod power;
 pub mod record;
 pub mod trace;

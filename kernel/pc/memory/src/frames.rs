@@ -148,6 +148,31 @@ impl BitmapFrameAllocator {
     }
     // ANCHOR_END: deallocate
 
+    // ANCHOR: allocate_contiguous
+    /// `count` free frames at consecutive addresses, now taken: the first
+    /// of them, or `None` when no run that long is free (or `count` is 0).
+    ///
+    /// A device reaches memory by physical address, so a buffer it reads
+    /// must be one piece of physical memory (chapter 8). This scans for
+    /// the first long enough run of free bits, one bit at a time: slower
+    /// than `allocate`, and rarely needed.
+    pub fn allocate_contiguous(&mut self, count: usize) -> Option<PhysFrame<Size4KiB>> {
+        let mut run = 0;
+        for index in self.next..MAX_FRAMES {
+            run = if bit(&self.free, index) { run + 1 } else { 0 };
+            if count > 0 && run == count {
+                let first = index + 1 - count;
+                for taken in first..=index {
+                    set(&mut self.free, taken, false);
+                }
+                self.free_count -= count;
+                return Some(frame_at(first));
+            }
+        }
+        None
+    }
+    // ANCHOR_END: allocate_contiguous
+
     /// How many frames are free.
     pub fn free_frames(&self) -> usize {
         self.free_count
