@@ -3,9 +3,15 @@
 //! linked into the package's folder itself, where they always were.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+/// Boot `boot`'s folder (from 1) in the boots' folder `dir`, once the
+/// grading has named it.
+pub fn boot_dir(dir: &Path, boot: usize) -> PathBuf {
+    dir.join(format!("boot-{boot}"))
+}
 
 /// Removes the boot folders of an earlier grading.
 pub fn clear_boot_folders(dir: &Path) -> Result<()> {

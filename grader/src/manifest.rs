@@ -2,7 +2,8 @@
 //!
 //! A manifest names the exercise, lists its tests with their points and
 //! hints, and says what the grader must see from the host side (lines on a
-//! serial port) for a test to count. The tests themselves live in the
+//! serial port, a drive's image, the PCI functions QEMU attached) for a
+//! test to count, and which devices its boots get (`devices.rs`). The tests themselves live in the
 //! exercise's `tests/cases/`; the manifest only refers to them by name.
 
 use std::collections::BTreeMap;

@@ -272,7 +272,8 @@ mod tests {
     fn load(text: &str, seed_len: usize) -> Result<Manifest, String> {
         let dir = tempfile::tempdir().unwrap();
         let head = "number = 8\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n";
-        std::fs::write(dir.path().join("exercise.toml"), format!("{head}{text}")).unwrap();
+        let no_tests = if text.contains("[[test]]") { "" } else { "test = []\n" };
+        std::fs::write(dir.path().join("exercise.toml"), format!("{head}{no_tests}{text}")).unwrap();
         std::fs::write(dir.path().join("seed.bin"), vec![7; seed_len]).unwrap();
         Manifest::load(dir.path()).map_err(|e| format!("{e:#}"))
     }
