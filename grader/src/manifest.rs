@@ -270,6 +270,28 @@ impl Manifest {
         Ok(manifest)
     }
 
+    /// The devices a kernel test's boots get: its own list, or the
+    /// exercise's.
+    pub fn devices_of<'a>(&'a self, test: &'a TestSpec) -> &'a [Device] {
+        test.devices.as_deref().unwrap_or(&self.devices)
+    }
+
+    /// The drives, the device lists and the disk checks (`devices.rs`);
+    /// seed files' paths are made absolute.
+    fn check_devices(&mut self, path: &Path) -> Result<()> {
+        let at = path.display();
+        devices::check_drives(&mut self.drives, &self.dir).map_err(|why| anyhow::anyhow!("{at}: {why}"))?;
+        devices::check_list(&self.drives, &self.devices)
+            .map_err(|why| anyhow::anyhow!("{at}: the exercise's `devices`: {why}"))?;
+        for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
+            let own = test.devices.as_deref().map_or(Ok(()), |list| devices::check_list(&self.drives, list));
+            let disk =
+                test.disk.as_ref().map_or(Ok(()), |d| devices::check_disk(&self.drives, self.devices_of(test), d));
+            own.and(disk).map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
+        }
+        Ok(())
+    }
+
     /// `exercise-01`: what people type and what the JSON report says.
     pub fn id(&self) -> String {
         format!("exercise-{:02}", self.number)

@@ -24,7 +24,7 @@
 //! `seed:FILE` copies FILE (relative to the exercise's folder, exactly
 //! `blocks * 512` bytes). Every boot gets fresh images. The devices sit in
 //! PCI slots 4, 5, ... in list order, so a kernel finds them at the same
-//! addresses every run. [`Manifest::load`](super::Manifest::load) refuses,
+//! addresses every run. `Manifest::load` refuses, with these checks,
 //! naming the test and the fix: an unknown device, a drive nobody
 //! declared, a disk check of a drive the test's boots do not attach, a
 //! written block past the drive's end, a seed file of the wrong size.
@@ -33,10 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
 use serde::Deserialize;
-
-use super::{Kind, Manifest, TestSpec};
 
 /// The largest drive: 64 MiB, made afresh for every boot.
 pub const MAX_BLOCKS: u64 = 128 * 1024;
@@ -50,15 +47,15 @@ pub const FIRST_SLOT: u8 = 4;
 pub const LAST_SLOT: u8 = 0x1f;
 
 /// A device, as a manifest names it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(from = "String")]
 pub enum Device {
     /// `virtio-rng`: a virtio entropy source (`virtio-rng-pci`).
     VirtioRng,
     /// `virtio-blk:NAME`: a virtio disk holding the drive `[drive.NAME]`.
     VirtioBlk(String),
-    /// Anything else, as written: [`Manifest::load`](super::Manifest::load)
-    /// refuses it, naming the test.
+    /// Anything else, as written: `Manifest::load` refuses it, naming
+    /// the test.
     Unknown(String),
 }
 
@@ -108,7 +105,7 @@ pub enum Fill {
     /// `pattern`: `fledge_api::block::pattern_byte(0, offset)`.
     Pattern,
     /// `seed:FILE`: a copy of FILE, relative to the exercise's folder as
-    /// written; [`Manifest::load`](super::Manifest::load) makes it absolute.
+    /// written; `Manifest::load` makes it absolute.
     Seed(PathBuf),
 }
 
@@ -148,199 +145,113 @@ pub struct DiskSpec {
 #[serde(deny_unknown_fields)]
 pub struct PciSpec {}
 
-impl Manifest {
-    /// The devices a kernel test's boots get: its own list, or the
-    /// exercise's.
-    pub fn devices_of<'a>(&'a self, test: &'a TestSpec) -> &'a [Device] {
-        test.devices.as_deref().unwrap_or(&self.devices)
-    }
-
-    /// Checks the drives, the device lists and the disk checks, and makes
-    /// seed files' paths absolute. `path` is the manifest's, for errors.
-    pub(super) fn check_devices(&mut self, path: &Path) -> Result<()> {
-        let at = path.display();
-        for (name, drive) in &mut self.drives {
-            let id_like = name.starts_with(|c: char| c.is_ascii_alphabetic())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            if !id_like {
-                bail!(
-                    "{at}: [drive.{name}]: a drive's name starts with a letter and holds only letters, digits, `-`, `_` and `.` (QEMU names it so)"
-                );
-            }
-            if !(1..=MAX_BLOCKS).contains(&drive.blocks) {
-                bail!("{at}: [drive.{name}]: blocks = {}; give 1 to {MAX_BLOCKS} blocks of 512 bytes", drive.blocks);
-            }
-            if let Fill::Seed(file) = &mut drive.fill {
-                let full = self.dir.join(&*file);
-                let want = drive.blocks * 512;
-                match std::fs::metadata(&full) {
-                    Ok(meta) if meta.is_file() && meta.len() == want => {}
-                    Ok(meta) => bail!(
-                        "{at}: [drive.{name}]: the seed file {} is {} bytes, but a drive of {} blocks holds exactly {want} \
+/// The drives, by name: what is wrong with the first that is wrong, if
+/// anything. Seed files are looked for in `dir`, and their paths made
+/// absolute.
+pub fn check_drives(drives: &mut BTreeMap<String, DriveSpec>, dir: &Path) -> Result<(), String> {
+    for (name, drive) in drives {
+        let id_like = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !id_like {
+            return Err(format!(
+                "[drive.{name}]: a drive's name starts with a letter and holds only letters, digits, `-`, `_` and `.` (QEMU names it so)"
+            ));
+        }
+        if !(1..=MAX_BLOCKS).contains(&drive.blocks) {
+            return Err(format!(
+                "[drive.{name}]: blocks = {}; give 1 to {MAX_BLOCKS} blocks of 512 bytes",
+                drive.blocks
+            ));
+        }
+        if let Fill::Seed(file) = &mut drive.fill {
+            let full = dir.join(&*file);
+            let want = drive.blocks * 512;
+            match std::fs::metadata(&full) {
+                Ok(meta) if meta.is_file() && meta.len() == want => {}
+                Ok(meta) => {
+                    return Err(format!(
+                        "[drive.{name}]: the seed file {} is {} bytes, but a drive of {} blocks holds exactly {want} \
                          ({} × 512): make the file that size, or change blocks",
                         file.display(),
                         meta.len(),
                         drive.blocks,
                         drive.blocks
-                    ),
-                    Err(error) => bail!(
-                        "{at}: [drive.{name}]: cannot read the seed file {} ({error}); FILE in \"seed:FILE\" is relative to {}",
-                        file.display(),
-                        self.dir.display()
-                    ),
+                    ));
                 }
-                *file = full;
+                Err(error) => {
+                    return Err(format!(
+                        "[drive.{name}]: cannot read the seed file {} ({error}); FILE in \"seed:FILE\" is relative to {}",
+                        file.display(),
+                        dir.display()
+                    ));
+                }
             }
+            *file = full;
         }
-        self.check_list(&format!("{at}: the exercise's `devices`"), &self.devices)?;
-        for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
-            let name = &test.name;
-            if let Some(devices) = &test.devices {
-                self.check_list(&format!("{at}: test `{name}`"), devices)?;
-            }
-            let Some(disk) = &test.disk else { continue };
-            let attached = self.devices_of(test).iter().any(|d| *d == Device::VirtioBlk(disk.drive.clone()));
-            if !attached {
-                bail!(
-                    "{at}: test `{name}`: [test.disk] checks drive `{}`, but the test's boots do not attach it: \
-                     add \"virtio-blk:{}\" to the test's `devices` (or the exercise's)",
-                    disk.drive,
-                    disk.drive
-                );
-            }
-            let drive = &self.drives[&disk.drive];
-            if let Some(block) = disk.written.iter().find(|&&b| b >= drive.blocks) {
-                bail!(
-                    "{at}: test `{name}`: disk.written lists block {block}, but drive `{}` has {} blocks (0 to {}): \
-                     list only blocks the drive has",
-                    disk.drive,
-                    drive.blocks,
-                    drive.blocks - 1
-                );
-            }
-            if disk.written.iter().collect::<BTreeSet<_>>().len() != disk.written.len() {
-                bail!("{at}: test `{name}`: disk.written lists a block twice: list each block once");
-            }
-            if drive.read_only && !disk.written.is_empty() {
-                bail!(
-                    "{at}: test `{name}`: drive `{}` is read_only, so the test cannot write to it: \
-                     empty disk.written, or attach the drive writable",
-                    disk.drive
-                );
-            }
-        }
-        Ok(())
     }
-
-    /// One device list: known kinds, declared drives, each once, slots
-    /// enough.
-    fn check_list(&self, at: &str, devices: &[Device]) -> Result<()> {
-        let mut seen = BTreeMap::new();
-        for device in devices {
-            match device {
-                Device::Unknown(text) => bail!(
-                    "{at}: unknown device \"{text}\": the devices are \"virtio-rng\" and \"virtio-blk:DRIVE\" \
-                     (DRIVE declared by a [drive.DRIVE] table)"
-                ),
-                Device::VirtioBlk(drive) if !self.drives.contains_key(drive) => bail!(
-                    "{at}: device \"{device}\" attaches drive `{drive}`, which is not declared: \
-                     add a [drive.{drive}] table with its blocks (and fill)"
-                ),
-                _ => {}
-            }
-            if seen.insert(device.to_string(), ()).is_some() {
-                bail!("{at}: device \"{device}\" is listed twice: a boot attaches each device once");
-            }
-        }
-        let slots = usize::from(LAST_SLOT - FIRST_SLOT) + 1;
-        if devices.len() > slots {
-            bail!(
-                "{at}: {} devices, but PCI bus 0 has room for {slots} (slots {FIRST_SLOT} to {LAST_SLOT})",
-                devices.len()
-            );
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Loads `text` (after a manifest's head) from a folder of its own,
-    /// with `seed.bin` of `seed_len` bytes in it; the error, if any, in full.
-    fn load(text: &str, seed_len: usize) -> Result<Manifest, String> {
-        let dir = tempfile::tempdir().unwrap();
-        let head = "number = 8\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n";
-        let no_tests = if text.contains("[[test]]") { "" } else { "test = []\n" };
-        std::fs::write(dir.path().join("exercise.toml"), format!("{head}{no_tests}{text}")).unwrap();
-        std::fs::write(dir.path().join("seed.bin"), vec![7; seed_len]).unwrap();
-        Manifest::load(dir.path()).map_err(|e| format!("{e:#}"))
-    }
-
-    const DRIVE: &str = "[drive.data]\nblocks = 64\nfill = \"pattern\"\n";
-    const DISK_TEST: &str = "[[test]]\nname = \"w\"\nkind = \"qemu\"\npoints = 1\n";
-
-    #[test]
-    fn the_documented_example_loads() {
-        let text = format!(
-            "devices = [\"virtio-rng\"]\n{DRIVE}{DISK_TEST}devices = [\"virtio-blk:data\"]\n\
-             [test.disk]\ndrive = \"data\"\nwritten = [2, 3, 17]\n\
-             [[test]]\nname = \"p\"\nkind = \"qemu\"\npoints = 1\n[test.pci]\n"
-        );
-        let m = load(&text, 0).unwrap();
-        assert_eq!(m.devices, [Device::VirtioRng]);
-        assert_eq!(m.drives["data"], DriveSpec { blocks: 64, fill: Fill::Pattern, read_only: false });
-        assert_eq!(m.devices_of(&m.tests[0]), [Device::VirtioBlk("data".into())]);
-        assert_eq!(m.devices_of(&m.tests[1]), [Device::VirtioRng], "the exercise's list");
-        assert_eq!(m.tests[0].disk.as_ref().unwrap().written, [2, 3, 17]);
-        assert_eq!(m.tests[1].pci, Some(PciSpec {}));
-    }
-
-    #[test]
-    fn a_seed_file_is_found_beside_the_manifest_and_must_fit() {
-        let text = "[drive.d]\nblocks = 2\nfill = \"seed:seed.bin\"\n";
-        let m = load(text, 1024).unwrap();
-        assert!(matches!(&m.drives["d"].fill, Fill::Seed(p) if p.is_absolute() && p.ends_with("seed.bin")));
-        let error = load(text, 1000).unwrap_err();
-        assert!(error.contains("exercise.toml: [drive.d]: the seed file seed.bin is 1000 bytes"), "{error}");
-        assert!(error.contains("holds exactly 1024"), "{error}");
-        let error = load("[drive.d]\nblocks = 2\nfill = \"seed:nowhere.bin\"\n", 0).unwrap_err();
-        assert!(error.contains("cannot read the seed file nowhere.bin"), "{error}");
-    }
-
-    #[test]
-    fn mistakes_are_refused_naming_the_test_and_the_fix() {
-        let cases = [
-            (format!("{DISK_TEST}devices = [\"virtio-net\"]\n"), "test `w`: unknown device \"virtio-net\""),
-            ("devices = [\"virtio-blk\"]\n".to_string(), "the exercise's `devices`: unknown device \"virtio-blk\""),
-            (format!("{DISK_TEST}devices = [\"virtio-blk:data\"]\n"), "add a [drive.data] table"),
-            (
-                format!("{DRIVE}{DISK_TEST}devices = [\"virtio-rng\"]\n[test.disk]\ndrive = \"data\"\n"),
-                "test `w`: [test.disk] checks drive `data`, but the test's boots do not attach it",
-            ),
-            (
-                format!(
-                    "{DRIVE}{DISK_TEST}devices = [\"virtio-blk:data\"]\n[test.disk]\ndrive = \"data\"\nwritten = [64]\n"
-                ),
-                "test `w`: disk.written lists block 64, but drive `data` has 64 blocks (0 to 63)",
-            ),
-            (
-                format!(
-                    "{DRIVE}read_only = true\n{DISK_TEST}devices = [\"virtio-blk:data\"]\n[test.disk]\ndrive = \"data\"\nwritten = [1]\n"
-                ),
-                "drive `data` is read_only",
-            ),
-            (format!("{DISK_TEST}devices = [\"virtio-rng\", \"virtio-rng\"]\n"), "listed twice"),
-            ("[drive.data]\nblocks = 0\n".to_string(), "[drive.data]: blocks = 0"),
-            ("[drive.\"my disk\"]\nblocks = 1\n".to_string(), "a drive's name starts with a letter"),
-            ("[drive.d]\nblocks = 1\nfill = \"ones\"\n".to_string(), "\"zero\", \"pattern\" or \"seed:FILE\""),
-            ("[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.pci]\n".to_string(), "host test `h` cannot"),
-            (format!("{DISK_TEST}[test.pci]\nbus = 1\n"), "unknown field `bus`"),
-        ];
-        for (text, wanted) in cases {
-            let error = load(&text, 0).expect_err(&text);
-            assert!(error.contains("exercise.toml") && error.contains(wanted), "{text}\n--> {error}");
+/// One list of devices: known kinds, declared drives, each once, slots
+/// enough.
+pub fn check_list(drives: &BTreeMap<String, DriveSpec>, devices: &[Device]) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for device in devices {
+        match device {
+            Device::Unknown(text) => {
+                return Err(format!(
+                    "unknown device \"{text}\": the devices are \"virtio-rng\" and \"virtio-blk:DRIVE\" \
+                     (DRIVE declared by a [drive.DRIVE] table)"
+                ));
+            }
+            Device::VirtioBlk(drive) if !drives.contains_key(drive) => {
+                return Err(format!(
+                    "device \"{device}\" attaches drive `{drive}`, which is not declared: \
+                     add a [drive.{drive}] table with its blocks (and fill)"
+                ));
+            }
+            _ => {}
+        }
+        if !seen.insert(device) {
+            return Err(format!("device \"{device}\" is listed twice: a boot attaches each device once"));
         }
     }
+    let slots = usize::from(LAST_SLOT - FIRST_SLOT) + 1;
+    if devices.len() > slots {
+        return Err(format!(
+            "{} devices, but PCI bus 0 has room for {slots} (slots {FIRST_SLOT} to {LAST_SLOT})",
+            devices.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A test's `[test.disk]`, given the devices its boots attach.
+pub fn check_disk(drives: &BTreeMap<String, DriveSpec>, attached: &[Device], disk: &DiskSpec) -> Result<(), String> {
+    let name = &disk.drive;
+    let drive = match drives.get(name) {
+        Some(drive) if attached.contains(&Device::VirtioBlk(name.clone())) => drive,
+        _ => {
+            return Err(format!(
+                "[test.disk] checks drive `{name}`, but the test's boots do not attach it: \
+                 add \"virtio-blk:{name}\" to the test's `devices` (or the exercise's)"
+            ));
+        }
+    };
+    if let Some(block) = disk.written.iter().find(|&&b| b >= drive.blocks) {
+        return Err(format!(
+            "disk.written lists block {block}, but drive `{name}` has {} blocks (0 to {}): list only blocks the drive has",
+            drive.blocks,
+            drive.blocks - 1
+        ));
+    }
+    if disk.written.iter().collect::<BTreeSet<_>>().len() != disk.written.len() {
+        return Err("disk.written lists a block twice: list each block once".into());
+    }
+    if drive.read_only && !disk.written.is_empty() {
+        return Err(format!(
+            "drive `{name}` is read_only, so the test cannot write to it: empty disk.written, or attach the drive writable"
+        ));
+    }
+    Ok(())
 }
