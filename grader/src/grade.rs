@@ -17,7 +17,9 @@
 //! is judged by the exit QEMU reports, not by the kernel's say-so; and a
 //! kernel test that expects output passes only if the grader saw that
 //! output on the serial port itself; one judged from its scheduler trace,
-//! only if the trace it dumped on COM2 shows it. Results a boot reported before it hung
+//! only if the trace it dumped on COM2 shows it; one that writes a drive
+//! or lists the PCI functions, only if the image or QEMU's own list
+//! agrees. Results a boot reported before it hung
 //! or crashed still count: they were reported with the nonce, and the test
 //! that was running when it ended is the one that fails.
 
@@ -35,7 +37,7 @@ use crate::pool::Job;
 use crate::qemu::Accel;
 use crate::report::{Report, TestReport, Verdict};
 use crate::run::{self, Settings};
-use crate::{host_tests, lints};
+use crate::{devices, folders, host_tests, lints, pci};
 
 /// How to grade.
 #[derive(Clone, Copy)]
@@ -134,6 +136,8 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
         report.notes.extend(boots.notes.iter().cloned());
         let names: Vec<&str> =
             manifest.tests.iter().filter(|t| t.kind == Kind::Qemu).map(|t| t.name.as_str()).collect();
+        // The drive images of checks that failed; the rest are removed.
+        let mut keep = Vec::new();
         for (spec, test) in manifest.tests.iter().zip(report.tests.iter_mut()) {
             if spec.kind != Kind::Qemu {
                 continue;
@@ -161,6 +165,19 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 verdict = verdict.and(on_trace);
                 test.trace = drawn;
             }
+            // The host's checks of the devices turn a pass into a failure,
+            // never the other way round.
+            let boot = folders::boot_dir(&boots.dir, boots.reported_by.get(&outcome.number).copied().unwrap_or(1));
+            if let Some(disk) = &spec.disk {
+                let image = devices::image_path(&boot, &disk.drive);
+                verdict = verdict.and_then(|()| judge::disk::judge(disk, &manifest.drives[&disk.drive], &image));
+                if verdict.is_err() {
+                    keep.push(image);
+                }
+            }
+            if spec.pci.is_some() {
+                verdict = verdict.and_then(|()| judge::pci::judge(&outcome.output, pci::read(&boot.join(pci::FILE))));
+            }
             match verdict {
                 Ok(()) => test.pass(),
                 Err(why) => test.fail(why),
@@ -171,6 +188,7 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                 test.hints.insert(0, hint.clone());
             }
         }
+        judge::disk::tidy(&boots.dir, &keep);
         let unknown: Vec<&str> =
             boots.outcomes.values().map(|o| o.name.as_str()).filter(|n| !names.contains(n)).collect();
         if !unknown.is_empty() {

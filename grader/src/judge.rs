@@ -8,9 +8,12 @@
 //! panicking (`[test.panic]`), and then the report itself is checked: the
 //! message, and that `FILE:LINE` really holds a `panic!` in the exercise's
 //! source. Host tests are judged in [`host`]; a test's scheduler trace
-//! (`[test.trace]`) in [`trace`].
+//! (`[test.trace]`) in [`trace`]; a drive's image (`[test.disk]`) in
+//! [`disk`]; the PCI functions a test found (`[test.pci]`) in [`pci`].
 
+pub mod disk;
 pub mod host;
+pub mod pci;
 pub mod trace;
 
 use std::fs;

@@ -33,6 +33,8 @@ mod build; // cargo builds of the kernel and the host tests
 mod lints; // clippy's warnings about the learner's files
 
 // 3. Boot (and run the host tests).
+mod devices; // a boot's devices on QEMU's command line, and their drive images
+mod folders; // the boots' folders, cleared before and linked after
 mod image; // a boot's disk image and run configuration
 mod qemu; // one boot in QEMU
 mod run; // boots and host tests, several at once, merged in boot order
@@ -41,6 +43,7 @@ mod stuck; // a hung boot's instruction pointer and stack, read through QEMU
 // 4. Parse what came out.
 mod host_tests; // the host test binary and libtest's report, crashes and hangs named
 mod ktap; // reading KTAP from a boot's COM1
+mod pci; // PCI functions: QEMU's, asked over QMP, and a kernel's `# pci` lines
 mod symbols; // a kernel address's function, file and line
 
 // 5. Judge.

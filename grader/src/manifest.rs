@@ -2,20 +2,24 @@
 //!
 //! A manifest names the exercise, lists its tests with their points and
 //! hints, and says what the grader must see from the host side (lines on a
-//! serial port) for a test to count. The tests themselves live in the
+//! serial port, a drive's image, the PCI functions QEMU attached) for a
+//! test to count, and which devices its boots get (`devices.rs`). The tests themselves live in the
 //! exercise's `tests/cases/`; the manifest only refers to them by name.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+pub mod devices;
 pub mod reference;
 pub mod trace;
 #[cfg(test)]
 mod workflow;
 
+pub use devices::{Device, DiskSpec, DriveSpec, Fill, PciSpec};
 pub use reference::Reference;
 pub use trace::TraceSpec;
 
@@ -38,6 +42,13 @@ pub struct Manifest {
     /// (`qemu64` under TCG) will not do.
     #[serde(default)]
     pub cpu: Option<String>,
+    /// The devices every kernel test's boots get (`devices.rs`); none by
+    /// default.
+    #[serde(default)]
+    pub devices: Vec<Device>,
+    /// The drives devices can attach, by name: `[drive.NAME]`.
+    #[serde(default, rename = "drive")]
+    pub drives: BTreeMap<String, DriveSpec>,
     /// The tests, in the order the scorecard shows them.
     #[serde(rename = "test")]
     pub tests: Vec<TestSpec>,
@@ -99,6 +110,15 @@ pub struct TestSpec {
     /// Checks of the scheduler trace the test dumps on COM2 (`trace.rs`).
     #[serde(default)]
     pub trace: Option<TraceSpec>,
+    /// The devices this test's boots get, instead of the exercise's.
+    #[serde(default)]
+    pub devices: Option<Vec<Device>>,
+    /// A check of a drive's image on the host, after the test passed.
+    #[serde(default)]
+    pub disk: Option<DiskSpec>,
+    /// The PCI functions the test reports, checked against QEMU's list.
+    #[serde(default)]
+    pub pci: Option<PciSpec>,
 }
 
 /// `[test.conformance]`: the test runs one of `fledge-conformance`'s
@@ -212,10 +232,14 @@ impl Manifest {
                 || test.exit.is_some()
                 || test.cpu.is_some()
                 || test.tcg_only.is_some()
-                || test.trace.is_some();
+                || test.trace.is_some()
+                || test.devices.is_some()
+                || test.disk.is_some()
+                || test.pci.is_some();
             if test.kind == Kind::Host && kernel_only {
                 bail!(
-                    "{}: host test `{}` cannot expect serial output, a conformance check, a trace, a panic, an exit, a CPU model or TCG: \
+                    "{}: host test `{}` cannot expect serial output, a conformance check, a trace, a panic, an exit, a CPU model, TCG, \
+                     devices or disk and PCI checks: \
                      those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
                     path.display(),
                     test.name
@@ -242,7 +266,30 @@ impl Manifest {
                 );
             }
         }
+        manifest.check_devices(&path)?;
         Ok(manifest)
+    }
+
+    /// The devices a kernel test's boots get: its own list, or the
+    /// exercise's.
+    pub fn devices_of<'a>(&'a self, test: &'a TestSpec) -> &'a [Device] {
+        test.devices.as_deref().unwrap_or(&self.devices)
+    }
+
+    /// The drives, the device lists and the disk checks (`devices.rs`);
+    /// seed files' paths are made absolute.
+    fn check_devices(&mut self, path: &Path) -> Result<()> {
+        let at = path.display();
+        devices::check_drives(&mut self.drives, &self.dir).map_err(|why| anyhow::anyhow!("{at}: {why}"))?;
+        devices::check_list(&self.drives, &self.devices)
+            .map_err(|why| anyhow::anyhow!("{at}: the exercise's `devices`: {why}"))?;
+        for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
+            let own = test.devices.as_deref().map_or(Ok(()), |list| devices::check_list(&self.drives, list));
+            let disk =
+                test.disk.as_ref().map_or(Ok(()), |d| devices::check_disk(&self.drives, self.devices_of(test), d));
+            own.and(disk).map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
+        }
+        Ok(())
     }
 
     /// `exercise-01`: what people type and what the JSON report says.
@@ -308,85 +355,4 @@ pub fn find(root: &Path, query: &str) -> Result<Manifest> {
 }
 
 #[cfg(test)]
-mod test {
-    use super::*;
-
-    fn sample() -> Manifest {
-        toml::from_str(
-            r#"
-            number = 1
-            slug = "serial"
-            title = "Hello"
-            chapter = "book/src/ch01.md"
-            [[test]]
-            name = "a"
-            kind = "host"
-            points = 1
-            [[test]]
-            name = "b"
-            kind = "qemu"
-            points = 2
-            [[test.expect]]
-            line = "ab"
-            repeat = 3
-            "#,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn answers_to_the_names_people_type() {
-        let m = sample();
-        for name in ["exercise-01", "exercise-1", "01", "1", "serial", "01-serial", "Exercise-01", "ex01"] {
-            assert!(m.answers_to(name), "{name}");
-        }
-        for name in ["exercise-02", "2", "seria", "", "exercise-"] {
-            assert!(!m.answers_to(name), "{name}");
-        }
-    }
-
-    #[test]
-    fn derived_names_and_totals() {
-        let m = sample();
-        assert_eq!(m.id(), "exercise-01");
-        assert_eq!(m.package(false), "exercise-01-serial");
-        assert_eq!(m.package(true), "solution-01-serial");
-        assert_eq!(m.max_score(), 3);
-        assert_eq!(m.reference, Reference::default(), "no [reference]: the deadlines' floor");
-        assert_eq!(m.tests[1].expect[0].text(), "ababab");
-        assert_eq!(m.tests[1].expect[0].port, Port::Com1);
-        assert!(m.tests[0].covers_hole);
-    }
-
-    #[test]
-    fn kernel_test_keys_on_a_host_test_are_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n\
-                    [[test]]\nname = \"a\"\nkind = \"host\"\npoints = 1\ntcg_only = \"why\"\n";
-        std::fs::write(dir.path().join("exercise.toml"), text).unwrap();
-        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
-        assert!(error.contains("host test `a` cannot") && error.contains("kind = \"qemu\""), "{error}");
-    }
-
-    #[test]
-    fn a_conformance_check_reads_com2() {
-        let dir = tempfile::tempdir().unwrap();
-        let head = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n[[test]]\nname = \"a\"\npoints = 1\n";
-        let write = |rest: &str| std::fs::write(dir.path().join("exercise.toml"), format!("{head}{rest}")).unwrap();
-        write("kind = \"qemu\"\n[test.conformance]\nsuite = \"console\"\nport = \"com2\"\n");
-        let loaded = Manifest::load(dir.path()).unwrap();
-        assert_eq!(loaded.tests[0].conformance, Some(ConformanceSpec { suite: Suite::Console, port: Port::Com2 }));
-        write("kind = \"qemu\"\n[test.conformance]\nsuite = \"console\"\nport = \"com1\"\n");
-        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
-        assert!(error.contains("checked on COM2"), "{error}");
-        write("kind = \"host\"\n[test.conformance]\nsuite = \"console\"\nport = \"com2\"\n");
-        let error = format!("{:#}", Manifest::load(dir.path()).unwrap_err());
-        assert!(error.contains("host test `a` cannot"), "{error}");
-    }
-
-    #[test]
-    fn unknown_fields_are_errors() {
-        let bad = "number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\ntimout = 3\ntest = []\n";
-        assert!(toml::from_str::<Manifest>(bad).is_err());
-    }
-}
+mod tests;

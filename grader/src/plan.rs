@@ -14,8 +14,10 @@
 //!               sequence 1: -cpu max                              sequence 2: -cpu qemu64,-rdrand,-rdseed
 //! ```
 //!
-//! - Tests are grouped by the CPU model and accelerator they need (one
-//!   group when every test runs on the same machine);
+//! - Tests are grouped by the CPU model, accelerator and devices they need
+//!   (one group when every test runs on the same machine);
+//! - a test whose drive image is checked afterwards (`[test.disk]`) runs in
+//!   a sequence of its own, so that the image holds its writes alone;
 //! - a test that must end its boot (`[test.panic]`, or `exit = "failure"`)
 //!   ends its group's current sequence: the tests after it get one of their
 //!   own, which starts at once instead of after the panic.
@@ -26,7 +28,8 @@
 //! again from the next test. With one sequence for every test, `only` is
 //! left out and the kernel runs everything.
 
-use crate::manifest::{ExitSpec, Kind, Manifest, TestSpec};
+use crate::devices::Attach;
+use crate::manifest::{Device, ExitSpec, Kind, Manifest, TestSpec};
 use crate::qemu::Accel;
 
 /// One sequence of boots: on which machine, and which tests.
@@ -38,12 +41,17 @@ pub struct Sequence {
     pub accel: Accel,
     /// The tests this sequence runs; `None` for all of them.
     pub only: Option<Vec<String>>,
+    /// The devices its boots get, in PCI slot order.
+    pub devices: Vec<Attach>,
+    /// One of its tests is checked against QEMU's own list of PCI
+    /// functions (`[test.pci]`): its boots ask QEMU for it.
+    pub query_pci: bool,
 }
 
 impl Sequence {
     /// Every test, on QEMU's default CPU: what `--kernel` boots.
     pub fn all(accel: Accel) -> Sequence {
-        Sequence { cpu: None, accel, only: None }
+        Sequence { cpu: None, accel, only: None, devices: Vec::new(), query_pci: false }
     }
 }
 
@@ -59,7 +67,7 @@ pub struct Plan {
 
 /// The plan for an exercise's kernel tests under `accel`.
 pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
-    let mut groups: Vec<(Option<String>, Accel, Vec<Vec<String>>)> = Vec::new();
+    let mut groups: Vec<Group<'_>> = Vec::new();
     let mut under_tcg = Vec::new();
     for test in manifest.tests.iter().filter(|t| t.kind == Kind::Qemu) {
         let cpu = test.cpu.clone().or_else(|| manifest.cpu.clone());
@@ -70,29 +78,45 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
             }
             _ => accel,
         };
-        let group = match groups.iter().position(|(c, a, _)| *c == cpu && *a == accel) {
-            Some(i) => &mut groups[i].2,
+        let devices = manifest.devices_of(test);
+        let alone = test.disk.is_some();
+        let group = match groups.iter().position(|g| !g.alone && !alone && g.machine == (cpu.clone(), accel, devices)) {
+            Some(i) => &mut groups[i],
             None => {
-                groups.push((cpu, accel, vec![Vec::new()]));
-                &mut groups.last_mut().expect("just pushed").2
+                groups.push(Group { machine: (cpu, accel, devices), alone, tests: vec![Vec::new()] });
+                groups.last_mut().expect("just pushed")
             }
         };
-        let current = group.last_mut().expect("a group has a sequence");
+        let current = group.tests.last_mut().expect("a group has a sequence");
         current.push(test.name.clone());
         if ends_its_boot(test) {
-            group.push(Vec::new());
+            group.tests.push(Vec::new());
         }
     }
     let mut sequences = Vec::new();
-    for (cpu, accel, tests) in groups {
+    for Group { machine: (cpu, accel, devices), tests, .. } in groups {
         for only in tests.into_iter().filter(|t| !t.is_empty()) {
-            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only) });
+            // Only the sequences with a `[test.pci]` test in them ask.
+            let query_pci = manifest.tests.iter().any(|t| t.pci.is_some() && only.contains(&t.name));
+            let devices = Attach::all(manifest, devices);
+            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only), devices, query_pci });
         }
     }
     if let [single] = &mut sequences[..] {
         single.only = None;
     }
     Plan { sequences, under_tcg }
+}
+
+/// Kernel tests that can share boots: the same machine, and no image
+/// check that wants a boot to itself.
+struct Group<'a> {
+    /// CPU model, accelerator, devices.
+    machine: (Option<String>, Accel, &'a [Device]),
+    /// A `[test.disk]` test's group: nothing joins it.
+    alone: bool,
+    /// Its sequences' tests; a test that ends its boot starts a new one.
+    tests: Vec<Vec<String>>,
 }
 
 /// Whether a test, when it passes, ends the boot it runs in.
@@ -103,6 +127,7 @@ fn ends_its_boot(test: &TestSpec) -> bool {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::manifest::{DriveSpec, Fill};
 
     fn manifest(tests: &str) -> Manifest {
         let text = format!("number = 1\nslug = \"s\"\ntitle = \"t\"\nchapter = \"c\"\n{tests}");
@@ -160,6 +185,42 @@ mod test {
         let accels: Vec<_> = plan.sequences.iter().map(|s| s.accel).collect();
         assert_eq!(accels, [Accel::Kvm, Accel::Tcg]);
         assert_eq!(plan.under_tcg, [("b".to_string(), "it hangs".to_string())]);
+    }
+
+    #[test]
+    fn tests_with_other_devices_get_sequences_of_their_own() {
+        let tests = format!(
+            "devices = [\"virtio-rng\"]\n[drive.d]\nblocks = 1\n{}{}{}{}",
+            qemu("a", ""),
+            qemu("b", "devices = [\"virtio-blk:d\"]\n[test.pci]"),
+            qemu("c", "devices = [\"virtio-rng\"]"),
+            qemu("d", "devices = [\"virtio-blk:d\"]")
+        );
+        let plan = for_exercise(&manifest(&tests), Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a", "c"]), Some(vec!["b", "d"])]);
+        let drive = DriveSpec { blocks: 1, fill: Fill::Zero, read_only: false };
+        let devices: Vec<_> = plan.sequences.iter().map(|s| s.devices.clone()).collect();
+        assert_eq!(devices, [vec![Attach::VirtioRng], vec![Attach::VirtioBlk { name: "d".into(), drive }]]);
+        let asks: Vec<_> = plan.sequences.iter().map(|s| s.query_pci).collect();
+        assert_eq!(asks, [false, true], "only the sequence with the [test.pci] test asks QEMU");
+    }
+
+    #[test]
+    fn a_disk_check_gets_a_boot_to_itself() {
+        let disk = "devices = [\"virtio-blk:d\"]\n[test.disk]\ndrive = \"d\"\nwritten = [0]";
+        let tests = format!(
+            "devices = [\"virtio-blk:d\"]\n[drive.d]\nblocks = 1\n{}{}{}{}",
+            qemu("a", ""),
+            qemu("w1", disk),
+            qemu("b", ""),
+            qemu("w2", disk)
+        );
+        let plan = for_exercise(&manifest(&tests), Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a", "b"]), Some(vec!["w1"]), Some(vec!["w2"])]);
+        assert!(plan.sequences.iter().all(|s| s.devices.len() == 1 && !s.query_pci));
+        let alone = format!("[drive.d]\nblocks = 1\n{}", qemu("w", disk));
+        let plan = for_exercise(&manifest(&alone), Accel::Tcg);
+        assert_eq!(names(&plan), [None], "one sequence runs everything");
     }
 
     #[test]

@@ -24,6 +24,11 @@
 //! ([`crate::stuck`]), so that the scorecard can say where the kernel was
 //! stuck.
 //!
+//! A boot's devices (`devices.rs`) follow the fixed ones, in PCI slots
+//! from 4 up. When a test compares the PCI functions it found with QEMU's
+//! (`[test.pci]`), QEMU starts paused (`-S`), the grader asks it for them
+//! over QMP ([`crate::pci`]) and then lets the guest run.
+//!
 //! Several boots may run at once (one per thread); each has its own image,
 //! COM2 file, event log and socket, and nothing here is shared between
 //! them but the Ctrl-C flag.
@@ -40,8 +45,8 @@ use anyhow::{Context, Result};
 use fledge_ktap::exit::{DEBUG_EXIT_PORT, ExitCode};
 
 use crate::capture::Capture;
-use crate::child;
 use crate::stuck::{self, Sample};
+use crate::{child, devices, pci};
 
 /// A boot that writes more than this to COM1 is stopped: no test needs to
 /// say that much, and a guest printing in a loop would otherwise run until
@@ -90,6 +95,11 @@ pub struct Request<'a> {
     pub gdb: Option<u16>,
     /// The CPU model (`-cpu`), when not QEMU's default.
     pub cpu: Option<&'a str>,
+    /// The boot's devices, as QEMU arguments ([`crate::devices::prepare`]).
+    pub devices: &'a [String],
+    /// Start paused, ask QEMU for its PCI functions on bus 0, write them
+    /// here ([`crate::pci`]), then run.
+    pub pci: Option<&'a Path>,
 }
 
 /// How a boot ended.
@@ -182,7 +192,7 @@ fn qmp_socket() -> PathBuf {
 /// The QEMU command line for a request.
 pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     let mut cmd = Command::new(qemu);
-    cmd.arg("-drive").arg(format!("format=raw,file={}", request.image.display()));
+    cmd.arg("-drive").arg(format!("format=raw,file={}", devices::escape(request.image)));
     // The bootloader's BIOS stage needs VESA, so the default VGA card stays;
     // nothing is displayed.
     cmd.args(["-display", "none", "-no-reboot", "-monitor", "none", "-m", "128M"]);
@@ -194,9 +204,13 @@ pub fn command(qemu: &Path, request: &Request<'_>) -> Command {
     cmd.args(["-serial", "stdio"]);
     cmd.arg("-serial").arg(format!("file:{}", request.com2.display()));
     cmd.arg("-device").arg(format!("isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"));
+    cmd.args(request.devices);
     cmd.args(["-d", "cpu_reset", "-D"]).arg(request.events);
     if let Some(port) = request.gdb {
         cmd.arg("-gdb").arg(format!("tcp:127.0.0.1:{port}")).arg("-S");
+    } else if request.pci.is_some() {
+        // Paused until the grader has asked for the PCI functions.
+        cmd.arg("-S");
     }
     match request.accel {
         Accel::Tcg => cmd.args(["-accel", "tcg"]),
@@ -268,6 +282,12 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         text
     });
 
+    if let Some(path) = request.pci {
+        // A failure is written down for the judge, and the boot goes on;
+        // a file that could not be written, the judge says so.
+        let asked = pci::ask(&socket, request.gdb.is_none());
+        let _ = pci::write(path, &asked);
+    }
     let mut stuck = None;
     let mut waited = Duration::ZERO;
     let at_deadline = &mut || stuck = stuck::sample(&socket);

@@ -48,8 +48,8 @@ use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
 use crate::stuck::Sample;
+use crate::{devices, folders, image, lock, log, pci};
 use crate::{host_tests, lints, symbols};
-use crate::{image, lock, log};
 
 /// How to run the boots.
 pub struct Settings<'a> {
@@ -174,7 +174,7 @@ fn boots_and_host_tests<'a>(
     let dir = settings.root.join("target").join("fledge").join(settings.label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let _lock = lock::exclusive(&dir)?;
-    clear_boot_folders(&dir)?;
+    folders::clear_boot_folders(&dir)?;
     // The disk images carry the kernel without its line tables; the full
     // ELF is kept for naming the place of a hang.
     let image_kernel = image::stripped(settings.kernel, &dir)?;
@@ -228,17 +228,6 @@ struct Shared<'a> {
     image_kernel: &'a Path,
 }
 
-/// Removes the boot folders of an earlier grading.
-fn clear_boot_folders(dir: &Path) -> Result<()> {
-    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() && path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("boot-")) {
-            fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
 /// Boots one sequence: from test 1, and again after each boot that ended
 /// early, as [`ending::meaning`] says.
 fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Result<Vec<Done>> {
@@ -254,6 +243,8 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         let config = RunConfig { nonce: &nonce, start, only: only.as_deref() };
         let image = image::build(context.image_kernel, &config, &dir)?;
         let com2 = dir.join("com2.log");
+        let devices = devices::prepare(&sequence.devices, &dir)?;
+        let pci = dir.join(pci::FILE);
         let request = qemu::Request {
             image: &image,
             com2: &com2,
@@ -263,6 +254,8 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             events: &dir.join("qemu-events.log"),
             gdb: settings.gdb,
             cpu: sequence.cpu.as_deref(),
+            devices: &devices,
+            pci: sequence.query_pci.then_some(pci.as_path()),
         };
         if settings.echo {
             let number = context.counter.fetch_add(1, Ordering::SeqCst) + 1;
@@ -379,22 +372,7 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
     }
     log::write(&boots.log, &entries)?;
     if !done.is_empty() {
-        link_last_boot(dir, &dir.join(format!("boot-{}", done.len())))?;
+        folders::link_last_boot(dir, &dir.join(format!("boot-{}", done.len())))?;
     }
     Ok(boots)
-}
-
-/// The files every boot leaves, by name.
-const BOOT_FILES: [&str; 4] = ["disk.img", "run-config.txt", "com2.log", "qemu-events.log"];
-
-/// Makes the last boot's files appear in the package's folder too.
-fn link_last_boot(dir: &Path, last: &Path) -> Result<()> {
-    for name in BOOT_FILES {
-        let (from, to) = (last.join(name), dir.join(name));
-        let _ = fs::remove_file(&to);
-        if from.is_file() && fs::hard_link(&from, &to).is_err() {
-            fs::copy(&from, &to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
-        }
-    }
-    Ok(())
 }

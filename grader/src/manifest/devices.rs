@@ -1,0 +1,257 @@
+//! Devices: what a kernel test's boots get besides the boot disk, the two
+//! serial ports and `isa-debug-exit`, and the host-side checks that look
+//! at them.
+//!
+//! ```toml
+//! devices = ["virtio-rng"]        # every kernel test's boots (default: none)
+//!
+//! [drive.data]                    # a drive, attached by the device "virtio-blk:data"
+//! blocks = 64                     # 512-byte blocks
+//! fill = "pattern"                # "zero" (default) | "pattern" | "seed:FILE"
+//! read_only = false               # QEMU's readonly=on
+//!
+//! [[test]]
+//! name = "writes_three_blocks"
+//! kind = "qemu"
+//! devices = ["virtio-blk:data"]   # this test's boots get exactly these instead
+//! [test.disk]                     # after the boot, the image is checked on the host
+//! drive = "data"
+//! written = [2, 3, 17]            # these hold pattern 1; every other byte still the fill
+//! [test.pci]                      # the test's `# pci BB:DD.F VVVV:DDDD` lines against QEMU's query-pci
+//! ```
+//!
+//! `fill = "pattern"` is `fledge_api::block::pattern_byte` with seed 0;
+//! `seed:FILE` copies FILE (relative to the exercise's folder, exactly
+//! `blocks * 512` bytes). Every boot gets fresh images. The devices sit in
+//! PCI slots 4, 5, ... in list order, so a kernel finds them at the same
+//! addresses every run. `Manifest::load` refuses, with these checks,
+//! naming the test and the fix: an unknown device, a drive nobody
+//! declared, a disk check of a drive the test's boots do not attach, a
+//! written block past the drive's end, a seed file of the wrong size.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The largest drive: 64 MiB, made afresh for every boot.
+pub const MAX_BLOCKS: u64 = 128 * 1024;
+
+/// The PCI slot of a boot's first device; the rest follow in list order.
+/// (Slots 0 to 2 are the host bridge, the PIIX3 and the VGA card; 3 is
+/// left free.)
+pub const FIRST_SLOT: u8 = 4;
+
+/// The last slot of PCI bus 0.
+pub const LAST_SLOT: u8 = 0x1f;
+
+/// A device, as a manifest names it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(from = "String")]
+pub enum Device {
+    /// `virtio-rng`: a virtio entropy source (`virtio-rng-pci`).
+    VirtioRng,
+    /// `virtio-blk:NAME`: a virtio disk holding the drive `[drive.NAME]`.
+    VirtioBlk(String),
+    /// Anything else, as written: `Manifest::load` refuses it, naming
+    /// the test.
+    Unknown(String),
+}
+
+impl From<String> for Device {
+    fn from(text: String) -> Device {
+        match text.as_str() {
+            "virtio-rng" => Device::VirtioRng,
+            _ => match text.strip_prefix("virtio-blk:") {
+                Some(drive) if !drive.is_empty() => Device::VirtioBlk(drive.to_string()),
+                _ => Device::Unknown(text),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::VirtioRng => f.write_str("virtio-rng"),
+            Device::VirtioBlk(drive) => write!(f, "virtio-blk:{drive}"),
+            Device::Unknown(text) => f.write_str(text),
+        }
+    }
+}
+
+/// `[drive.NAME]`: a disk image made for every boot that attaches it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DriveSpec {
+    /// Its size, in 512-byte blocks.
+    pub blocks: u64,
+    /// What it holds when the boot starts.
+    #[serde(default)]
+    pub fill: Fill,
+    /// Attached read-only: the guest's writes fail.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What a drive holds when its boot starts.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub enum Fill {
+    /// `zero`: every byte 0.
+    #[default]
+    Zero,
+    /// `pattern`: `fledge_api::block::pattern_byte(0, offset)`.
+    Pattern,
+    /// `seed:FILE`: a copy of FILE, relative to the exercise's folder as
+    /// written; `Manifest::load` makes it absolute.
+    Seed(PathBuf),
+}
+
+impl TryFrom<String> for Fill {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Fill, String> {
+        match text.as_str() {
+            "zero" => Ok(Fill::Zero),
+            "pattern" => Ok(Fill::Pattern),
+            _ => match text.strip_prefix("seed:") {
+                Some(file) if !file.is_empty() => Ok(Fill::Seed(PathBuf::from(file))),
+                _ => Err(format!(
+                    "a drive's fill is \"zero\", \"pattern\" or \"seed:FILE\" (FILE in the exercise's folder), not {text:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// `[test.disk]`: after the boot that reported the test passed, the
+/// drive's image must hold pattern 1 in the blocks `written` and the fill
+/// everywhere else.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DiskSpec {
+    /// The drive, by its `[drive.NAME]`.
+    pub drive: String,
+    /// The blocks the test writes with `pattern_block(1, block, ..)`.
+    #[serde(default)]
+    pub written: Vec<u64>,
+}
+
+/// `[test.pci]`: the functions the test reports on bus 0 must be those
+/// QEMU attached. It has no keys.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PciSpec {}
+
+/// The drives, by name: what is wrong with the first that is wrong, if
+/// anything. Seed files are looked for in `dir`, and their paths made
+/// absolute.
+pub fn check_drives(drives: &mut BTreeMap<String, DriveSpec>, dir: &Path) -> Result<(), String> {
+    for (name, drive) in drives {
+        let id_like = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !id_like {
+            return Err(format!(
+                "[drive.{name}]: a drive's name starts with a letter and holds only letters, digits, `-`, `_` and `.` (QEMU names it so)"
+            ));
+        }
+        if !(1..=MAX_BLOCKS).contains(&drive.blocks) {
+            return Err(format!(
+                "[drive.{name}]: blocks = {}; give 1 to {MAX_BLOCKS} blocks of 512 bytes",
+                drive.blocks
+            ));
+        }
+        if let Fill::Seed(file) = &mut drive.fill {
+            let full = dir.join(&*file);
+            let want = drive.blocks * 512;
+            match std::fs::metadata(&full) {
+                Ok(meta) if meta.is_file() && meta.len() == want => {}
+                Ok(meta) => {
+                    return Err(format!(
+                        "[drive.{name}]: the seed file {} is {} bytes, but a drive of {} blocks holds exactly {want} \
+                         ({} × 512): make the file that size, or change blocks",
+                        file.display(),
+                        meta.len(),
+                        drive.blocks,
+                        drive.blocks
+                    ));
+                }
+                Err(error) => {
+                    return Err(format!(
+                        "[drive.{name}]: cannot read the seed file {} ({error}); FILE in \"seed:FILE\" is relative to {}",
+                        file.display(),
+                        dir.display()
+                    ));
+                }
+            }
+            *file = full;
+        }
+    }
+    Ok(())
+}
+
+/// One list of devices: known kinds, declared drives, each once, slots
+/// enough.
+pub fn check_list(drives: &BTreeMap<String, DriveSpec>, devices: &[Device]) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for device in devices {
+        match device {
+            Device::Unknown(text) => {
+                return Err(format!(
+                    "unknown device \"{text}\": the devices are \"virtio-rng\" and \"virtio-blk:DRIVE\" \
+                     (DRIVE declared by a [drive.DRIVE] table)"
+                ));
+            }
+            Device::VirtioBlk(drive) if !drives.contains_key(drive) => {
+                return Err(format!(
+                    "device \"{device}\" attaches drive `{drive}`, which is not declared: \
+                     add a [drive.{drive}] table with its blocks (and fill)"
+                ));
+            }
+            _ => {}
+        }
+        if !seen.insert(device) {
+            return Err(format!("device \"{device}\" is listed twice: a boot attaches each device once"));
+        }
+    }
+    let slots = usize::from(LAST_SLOT - FIRST_SLOT) + 1;
+    if devices.len() > slots {
+        return Err(format!(
+            "{} devices, but PCI bus 0 has room for {slots} (slots {FIRST_SLOT} to {LAST_SLOT})",
+            devices.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A test's `[test.disk]`, given the devices its boots attach.
+pub fn check_disk(drives: &BTreeMap<String, DriveSpec>, attached: &[Device], disk: &DiskSpec) -> Result<(), String> {
+    let name = &disk.drive;
+    let drive = match drives.get(name) {
+        Some(drive) if attached.contains(&Device::VirtioBlk(name.clone())) => drive,
+        _ => {
+            return Err(format!(
+                "[test.disk] checks drive `{name}`, but the test's boots do not attach it: \
+                 add \"virtio-blk:{name}\" to the test's `devices` (or the exercise's)"
+            ));
+        }
+    };
+    if let Some(block) = disk.written.iter().find(|&&b| b >= drive.blocks) {
+        return Err(format!(
+            "disk.written lists block {block}, but drive `{name}` has {} blocks (0 to {}): list only blocks the drive has",
+            drive.blocks,
+            drive.blocks - 1
+        ));
+    }
+    if disk.written.iter().collect::<BTreeSet<_>>().len() != disk.written.len() {
+        return Err("disk.written lists a block twice: list each block once".into());
+    }
+    if drive.read_only && !disk.written.is_empty() {
+        return Err(format!(
+            "drive `{name}` is read_only, so the test cannot write to it: empty disk.written, or attach the drive writable"
+        ));
+    }
+    Ok(())
+}
