@@ -134,7 +134,10 @@ impl FakeBus {
 }
 
 fn check(offset: u8) -> usize {
-    assert!(offset.is_multiple_of(4), "configuration space is read in 32-bit words: offset {offset:#x} is not a multiple of 4");
+    assert!(
+        offset.is_multiple_of(4),
+        "configuration space is read in 32-bit words: offset {offset:#x} is not a multiple of 4"
+    );
     usize::from(offset / 4)
 }
 
