@@ -81,6 +81,35 @@ fn keep_frame_zero(frames: &mut BitmapFrameAllocator) {
     }
 }
 
+/// Why [`init_from_boot_info`] could not set the memory up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootMemoryError {
+    /// The bootloader did not map physical memory (its configuration
+    /// asks for the mapping: `fledge_boot`'s does).
+    NotMapped,
+    /// The memory was set up already.
+    AlreadyInitialized,
+}
+
+/// Sets [`FledgeHal`]'s memory up from the bootloader's information:
+/// `frames` takes the usable regions of its memory map, and the map of
+/// all physical memory reaches them. Once per boot; the kernel tests of
+/// chapters 8 and 9 start this way.
+pub fn init_from_boot_info(
+    frames: &'static spin::Mutex<BitmapFrameAllocator>,
+    info: &bootloader_api::BootInfo,
+) -> Result<(), BootMemoryError> {
+    let offset = info.physical_memory_offset.into_option().ok_or(BootMemoryError::NotMapped)?;
+    if MEMORY.get().is_some() {
+        return Err(BootMemoryError::AlreadyInitialized);
+    }
+    frames.lock().init(&info.memory_regions);
+    // SAFETY: the bootloader maps all physical memory, device memory
+    // included, at `offset`, and `frames` now holds only the frames its
+    // map calls usable, which nothing else in the kernel was given.
+    unsafe { init(frames, offset) }.map_err(|AlreadyInitialized| BootMemoryError::AlreadyInitialized)
+}
+
 fn memory() -> &'static DmaMemory {
     MEMORY.get().expect("fledge_pci::dma::init was not called before the first device was set up")
 }

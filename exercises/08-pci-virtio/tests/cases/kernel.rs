@@ -90,12 +90,7 @@ fn memory_up() {
     static UP: spin::Once = spin::Once::new();
     UP.call_once(|| {
         let info = fledge_boot::runner::boot_info().expect("the runner has the boot information");
-        let offset = info.physical_memory_offset.into_option().expect("the bootloader maps physical memory");
-        FRAMES.lock().init(&info.memory_regions);
-        // SAFETY: the bootloader maps all physical memory, device memory
-        // included, at `offset`, and the allocator hands out only usable
-        // frames that nothing else in this kernel holds.
-        unsafe { dma::init(&FRAMES, offset) }.expect("the Hal is set up once");
+        dma::init_from_boot_info(&FRAMES, info).expect("the Hal is set up once, from a bootloader that maps physical memory");
     });
 }
 
