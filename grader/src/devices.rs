@@ -6,6 +6,12 @@
 //!   ──> -device virtio-rng-pci,addr=0x4
 //!       -drive if=none,id=data,format=raw,file=boot-1.1/drive-data.img
 //!       -device virtio-blk-pci,drive=data,addr=0x5
+//!
+//! a drive with flush_fails = true, through QEMU's blkdebug driver:
+//!   ──> -blockdev {"driver":"raw","node-name":"data","read-only":false,"file":
+//!         {"driver":"blkdebug","inject-error":[{"event":"flush_to_disk",
+//!          "iotype":"flush","errno":5}],"image":{"driver":"file","filename":...}}}
+//!       -device virtio-blk-pci,drive=data,addr=0x5
 //! ```
 //!
 //! Slots are pinned from [`FIRST_SLOT`] up, in the list's order, so that a
@@ -90,14 +96,37 @@ pub fn prepare(devices: &[Attach], boot_dir: &Path) -> Result<Vec<String>> {
             Attach::VirtioBlk { name, drive } => {
                 let image = image_path(boot_dir, name);
                 fs::write(&image, fill(drive)?).with_context(|| format!("cannot write {}", image.display()))?;
-                let read_only = if drive.read_only { ",readonly=on" } else { "" };
-                args.push("-drive".into());
-                args.push(format!("if=none,id={name},format=raw,file={}{read_only}", escape(&image)));
+                if drive.flush_fails {
+                    args.extend(["-blockdev".into(), flush_failing(name, &image)]);
+                } else {
+                    let read_only = if drive.read_only { ",readonly=on" } else { "" };
+                    args.push("-drive".into());
+                    args.push(format!("if=none,id={name},format=raw,file={}{read_only}", escape(&image)));
+                }
                 args.extend(["-device".into(), format!("virtio-blk-pci,drive={name},addr={slot:#x}")]);
             }
         }
     }
     Ok(args)
+}
+
+/// `-blockdev`'s JSON for a drive whose every flush fails with `EIO`:
+/// blkdebug injects the error on the flush to the image file, and the
+/// guest's flush request completes with an I/O error status. Reads and
+/// writes go through to `image`. (JSON, not `key=value`: serde_json
+/// escapes any path, and a comma needs no doubling.)
+pub fn flush_failing(name: &str, image: &Path) -> String {
+    serde_json::json!({
+        "driver": "raw",
+        "node-name": name,
+        "read-only": false,
+        "file": {
+            "driver": "blkdebug",
+            "inject-error": [{ "event": "flush_to_disk", "iotype": "flush", "errno": 5 }],
+            "image": { "driver": "file", "filename": image.to_string_lossy() },
+        },
+    })
+    .to_string()
 }
 
 /// A path as a value in QEMU's `key=value,...` options: a comma is
@@ -111,7 +140,7 @@ mod tests {
     use super::*;
 
     fn blk(name: &str, fill: Fill, read_only: bool) -> Attach {
-        Attach::VirtioBlk { name: name.into(), drive: DriveSpec { blocks: 2, fill, read_only } }
+        Attach::VirtioBlk { name: name.into(), drive: DriveSpec { blocks: 2, fill, read_only, flush_fails: false } }
     }
 
     #[test]
@@ -150,11 +179,50 @@ mod tests {
     }
 
     #[test]
+    fn a_flush_failing_drive_goes_through_blkdebug() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join("boot,\"1\" \\x");
+        fs::create_dir(&dir).unwrap();
+        let fails = Attach::VirtioBlk {
+            name: "log".into(),
+            drive: DriveSpec { blocks: 2, fill: Fill::Pattern, read_only: false, flush_fails: true },
+        };
+        let args = prepare(&[blk("data", Fill::Zero, false), fails], &dir).unwrap();
+        let shown = dir.display().to_string().replace(',', ",,");
+        assert_eq!(
+            args[..4],
+            [
+                "-drive".to_string(),
+                format!("if=none,id=data,format=raw,file={shown}/drive-data.img"),
+                "-device".into(),
+                "virtio-blk-pci,drive=data,addr=0x4".into(),
+            ]
+        );
+        assert_eq!(args[4], "-blockdev");
+        assert_eq!(args[6..], ["-device".to_string(), "virtio-blk-pci,drive=log,addr=0x5".into()]);
+        let json: serde_json::Value = serde_json::from_str(&args[5]).unwrap();
+        assert_eq!(json["driver"], "raw");
+        assert_eq!(json["node-name"], "log");
+        assert_eq!(json["read-only"], false);
+        let file = &json["file"];
+        assert_eq!(file["driver"], "blkdebug");
+        assert_eq!(
+            file["inject-error"],
+            serde_json::json!([{ "event": "flush_to_disk", "iotype": "flush", "errno": 5 }])
+        );
+        assert_eq!(file["image"]["driver"], "file");
+        let image = image_path(&dir, "log");
+        assert_eq!(file["image"]["filename"], image.display().to_string(), "the path as is: no commas doubled");
+        let bytes = fs::read(&image).unwrap();
+        assert!(bytes.iter().enumerate().all(|(i, &b)| b == pattern_byte(0, i as u64)), "filled like any drive");
+    }
+
+    #[test]
     fn a_seed_is_copied() {
         let dir = tempfile::tempdir().unwrap();
         let seed = dir.path().join("seed.bin");
         fs::write(&seed, [9; 1024]).unwrap();
-        let drive = DriveSpec { blocks: 2, fill: Fill::Seed(seed.clone()), read_only: false };
+        let drive = DriveSpec { blocks: 2, fill: Fill::Seed(seed.clone()), read_only: false, flush_fails: false };
         assert_eq!(fill(&drive).unwrap(), [9; 1024]);
         fs::write(&seed, [9; 10]).unwrap();
         assert!(format!("{:#}", fill(&drive).unwrap_err()).contains("it changed after the manifest was read"));

@@ -198,7 +198,7 @@ mod test {
         );
         let plan = for_exercise(&manifest(&tests), Accel::Tcg);
         assert_eq!(names(&plan), [Some(vec!["a", "c"]), Some(vec!["b", "d"])]);
-        let drive = DriveSpec { blocks: 1, fill: Fill::Zero, read_only: false };
+        let drive = DriveSpec { blocks: 1, fill: Fill::Zero, read_only: false, flush_fails: false };
         let devices: Vec<_> = plan.sequences.iter().map(|s| s.devices.clone()).collect();
         assert_eq!(devices, [vec![Attach::VirtioRng], vec![Attach::VirtioBlk { name: "d".into(), drive }]]);
         let asks: Vec<_> = plan.sequences.iter().map(|s| s.query_pci).collect();

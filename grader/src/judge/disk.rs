@@ -193,7 +193,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let boot = dir.path().join("boot-1");
         fs::create_dir(&boot).unwrap();
-        let drive = DriveSpec { blocks: 2, fill: crate::manifest::Fill::Zero, read_only: false };
+        let drive = DriveSpec { blocks: 2, fill: crate::manifest::Fill::Zero, read_only: false, flush_fails: false };
         let path = devices::image_path(&boot, "data");
         fs::write(&path, [0; 1024]).unwrap();
         let spec = DiskSpec { drive: "data".into(), written: vec![1] };

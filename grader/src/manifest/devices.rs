@@ -9,6 +9,7 @@
 //! blocks = 64                     # 512-byte blocks
 //! fill = "pattern"                # "zero" (default) | "pattern" | "seed:FILE"
 //! read_only = false               # QEMU's readonly=on
+//! flush_fails = false             # every flush request fails with an I/O error
 //!
 //! [[test]]
 //! name = "writes_three_blocks"
@@ -22,12 +23,16 @@
 //!
 //! `fill = "pattern"` is `fledge_api::block::pattern_byte` with seed 0;
 //! `seed:FILE` copies FILE (relative to the exercise's folder, exactly
-//! `blocks * 512` bytes). Every boot gets fresh images. The devices sit in
+//! `blocks * 512` bytes). `flush_fails = true` attaches the drive through
+//! QEMU's blkdebug driver, which fails every flush with `EIO` while reads
+//! and writes reach the image: a driver whose `flush` sends nothing to the
+//! device returns `Ok` there, and a test catches it. Every boot gets fresh images. The devices sit in
 //! PCI slots 4, 5, ... in list order, so a kernel finds them at the same
 //! addresses every run. `Manifest::load` refuses, with these checks,
 //! naming the test and the fix: an unknown device, a drive nobody
 //! declared, a disk check of a drive the test's boots do not attach, a
-//! written block past the drive's end, a seed file of the wrong size.
+//! written block past the drive's end, a seed file of the wrong size, a
+//! drive both `read_only` and `flush_fails`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -37,6 +42,10 @@ use serde::Deserialize;
 
 /// The largest drive: 64 MiB, made afresh for every boot.
 pub const MAX_BLOCKS: u64 = 128 * 1024;
+
+/// The longest name of a `flush_fails` drive: QEMU refuses a block node
+/// name of 32 characters or more.
+pub const MAX_NODE_NAME: usize = 31;
 
 /// The PCI slot of a boot's first device; the rest follow in list order.
 /// (Slots 0 to 2 are the host bridge, the PIIX3 and the VGA card; 3 is
@@ -93,6 +102,10 @@ pub struct DriveSpec {
     /// Attached read-only: the guest's writes fail.
     #[serde(default)]
     pub read_only: bool,
+    /// Every flush request the guest sends fails with an I/O error
+    /// (QEMU's blkdebug); reads and writes work.
+    #[serde(default)]
+    pub flush_fails: bool,
 }
 
 /// What a drive holds when its boot starts.
@@ -161,6 +174,19 @@ pub fn check_drives(drives: &mut BTreeMap<String, DriveSpec>, dir: &Path) -> Res
             return Err(format!(
                 "[drive.{name}]: blocks = {}; give 1 to {MAX_BLOCKS} blocks of 512 bytes",
                 drive.blocks
+            ));
+        }
+        if drive.flush_fails && drive.read_only {
+            return Err(format!(
+                "[drive.{name}]: flush_fails = true on a read_only drive: a read-only drive takes no writes, \
+                 so there is nothing to flush; drop read_only (or flush_fails)"
+            ));
+        }
+        if drive.flush_fails && name.len() > MAX_NODE_NAME {
+            return Err(format!(
+                "[drive.{name}]: a flush_fails drive's name is at most {MAX_NODE_NAME} characters \
+                 (QEMU's limit on a node name), this one has {}: shorten it",
+                name.len()
             ));
         }
         if let Fill::Seed(file) = &mut drive.fill {

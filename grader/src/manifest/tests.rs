@@ -106,11 +106,19 @@ fn the_documented_example_loads() {
     );
     let m = load(&text, 0).unwrap();
     assert_eq!(m.devices, [Device::VirtioRng]);
-    assert_eq!(m.drives["data"], DriveSpec { blocks: 64, fill: Fill::Pattern, read_only: false });
+    assert_eq!(m.drives["data"], DriveSpec { blocks: 64, fill: Fill::Pattern, read_only: false, flush_fails: false });
     assert_eq!(m.devices_of(&m.tests[0]), [Device::VirtioBlk("data".into())]);
     assert_eq!(m.devices_of(&m.tests[1]), [Device::VirtioRng], "the exercise's list");
     assert_eq!(m.tests[0].disk.as_ref().unwrap().written, [2, 3, 17]);
     assert_eq!(m.tests[1].pci, Some(PciSpec {}));
+}
+
+#[test]
+fn flush_fails_is_read_and_off_by_default() {
+    let m = load(&format!("{DRIVE}flush_fails = true\n[drive.plain]\nblocks = 1\n"), 0).unwrap();
+    assert!(m.drives["data"].flush_fails);
+    assert!(!m.drives["plain"].flush_fails);
+    assert!(load(&format!("[drive.{}]\nblocks = 1\nflush_fails = true\n", "d".repeat(31)), 0).is_ok());
 }
 
 #[test]
@@ -148,6 +156,14 @@ fn mistakes_are_refused_naming_the_test_and_the_fix() {
             "drive `data` is read_only",
         ),
         (format!("{DISK_TEST}devices = [\"virtio-rng\", \"virtio-rng\"]\n"), "listed twice"),
+        (
+            format!("{DRIVE}read_only = true\nflush_fails = true\n"),
+            "[drive.data]: flush_fails = true on a read_only drive",
+        ),
+        (
+            format!("[drive.{}]\nblocks = 1\nflush_fails = true\n", "d".repeat(32)),
+            "a flush_fails drive's name is at most 31 characters",
+        ),
         ("[drive.data]\nblocks = 0\n".to_string(), "[drive.data]: blocks = 0"),
         ("[drive.\"my disk\"]\nblocks = 1\n".to_string(), "a drive's name starts with a letter"),
         ("[drive.d]\nblocks = 1\nfill = \"ones\"\n".to_string(), "\"zero\", \"pattern\" or \"seed:FILE\""),
