@@ -28,7 +28,7 @@ pub static CASES: &[Case] = fledge_boot::cases![
     reads_the_pattern,
     writes_reach_the_image,
     read_only_drive_refuses_writes,
-    flush_reaches_the_device,
+    a_failed_flush_is_reported,
     conforms
 ];
 
@@ -50,16 +50,22 @@ fn drive() -> VirtioBlock<Device> {
     }
 }
 
-/// The first byte at which `got` differs from block `block`'s pattern.
+/// Checks that `got` holds block `block`'s pattern, and says where not.
 fn check_pattern(seed: u8, block: u64, got: &[u8]) {
     let mut want = [0u8; BLOCK_SIZE];
     pattern_block(seed, block, &mut want);
-    if let Some(at) = (0..BLOCK_SIZE).find(|&i| got[i] != want[i]) {
-        panic!(
-            "block {block}, byte {at}: read {:#04x}, but the drive holds {:#04x} there (the fill pattern the grader made)",
-            got[at], want[at]
-        );
+    let Some(at) = (0..BLOCK_SIZE).find(|&i| got[i] != want[i]) else { return };
+    let mut neighbour = [0u8; BLOCK_SIZE];
+    for other in [block.wrapping_sub(1), block + 1] {
+        pattern_block(seed, other, &mut neighbour);
+        if got[..BLOCK_SIZE] == neighbour {
+            panic!("block {block} read back holds block {other}'s bytes: the request went to the wrong sector (off by one?)");
+        }
     }
+    panic!(
+        "block {block}, byte {at}: read {:#04x}, but the drive holds {:#04x} there (the fill pattern the grader made)",
+        got[at], want[at]
+    );
 }
 
 fn reads_the_pattern() {
@@ -106,7 +112,7 @@ fn read_only_drive_refuses_writes() {
     check_pattern(0, 5, &read);
 }
 
-fn flush_reaches_the_device() {
+fn a_failed_flush_is_reported() {
     let mut disk = drive();
     let mut block = [0u8; BLOCK_SIZE];
     pattern_block(1, 9, &mut block);
