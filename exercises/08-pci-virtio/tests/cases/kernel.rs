@@ -90,7 +90,8 @@ fn memory_up() {
     static UP: spin::Once = spin::Once::new();
     UP.call_once(|| {
         let info = fledge_boot::runner::boot_info().expect("the runner has the boot information");
-        dma::init_from_boot_info(&FRAMES, info).expect("the Hal is set up once, from a bootloader that maps physical memory");
+        dma::init_from_boot_info(&FRAMES, info)
+            .expect("the Hal is set up once, from a bootloader that maps physical memory");
     });
 }
 

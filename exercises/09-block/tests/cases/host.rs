@@ -41,8 +41,14 @@ impl FakeDisk {
     }
 
     fn range(&self, sector: usize, len: usize) -> Result<std::ops::Range<usize>, Error> {
-        assert!(len > 0 && len % SECTOR_SIZE == 0, "virtio-drivers panics: a request of {len} bytes is not a non-zero whole number of 512-byte sectors");
-        assert!(len <= MAX_REQUEST, "a request of {len} bytes: the bounce buffer would take more than MAX_REQUEST ({MAX_REQUEST}) bytes of contiguous frames");
+        assert!(
+            len > 0 && len.is_multiple_of(SECTOR_SIZE),
+            "virtio-drivers panics: a request of {len} bytes is not a non-zero whole number of 512-byte sectors"
+        );
+        assert!(
+            len <= MAX_REQUEST,
+            "a request of {len} bytes: the bounce buffer would take more than MAX_REQUEST ({MAX_REQUEST}) bytes of contiguous frames"
+        );
         let start = sector * SECTOR_SIZE;
         if start + len > self.data.len() {
             return Err(Error::IoError);
@@ -104,11 +110,19 @@ fn reads_map_blocks_to_sectors() {
     let mut disk = VirtioBlock::new(FakeDisk::new(64));
     let mut one = [0u8; BLOCK_SIZE];
     disk.read(5, &mut one).expect("block 5 of 64 can be read");
-    assert_eq!(disk.device().requests, [Request::Read { sector: 5, sectors: 1 }], "block 5 is sector 5, read in one request");
+    assert_eq!(
+        disk.device().requests,
+        [Request::Read { sector: 5, sectors: 1 }],
+        "block 5 is sector 5, read in one request"
+    );
     assert!(one[..] == pattern(0, 5, 1)[..], "the buffer must hold sector 5's bytes after the read");
     let mut three = [0u8; 3 * BLOCK_SIZE];
     disk.read(61, &mut three).expect("blocks 61 to 63 of 64 can be read");
-    assert_eq!(disk.device().requests[1], Request::Read { sector: 61, sectors: 3 }, "three blocks from 61: one request");
+    assert_eq!(
+        disk.device().requests[1],
+        Request::Read { sector: 61, sectors: 3 },
+        "three blocks from 61: one request"
+    );
     assert!(three[..] == pattern(0, 61, 3)[..], "the buffer must hold sectors 61 to 63");
 }
 
@@ -116,7 +130,11 @@ fn reads_map_blocks_to_sectors() {
 fn writes_map_blocks_to_sectors() {
     let mut disk = VirtioBlock::new(FakeDisk::new(64));
     disk.write(7, &pattern(1, 7, 2)).expect("blocks 7 and 8 of 64 can be written");
-    assert_eq!(disk.device().requests, [Request::Write { sector: 7, sectors: 2 }], "two blocks from 7: one request at sector 7");
+    assert_eq!(
+        disk.device().requests,
+        [Request::Write { sector: 7, sectors: 2 }],
+        "two blocks from 7: one request at sector 7"
+    );
     let data = &disk.device().data;
     assert!(data[7 * BLOCK_SIZE..9 * BLOCK_SIZE] == pattern(1, 7, 2)[..], "sectors 7 and 8 must hold what was written");
     assert!(data[6 * BLOCK_SIZE..7 * BLOCK_SIZE] == pattern(0, 6, 1)[..], "sector 6 must be untouched");
@@ -134,12 +152,23 @@ fn long_requests_are_split() {
         Request::Read { sector: 100 + per, sectors: per },
         Request::Read { sector: 100 + 2 * per, sectors: 300 - 2 * per },
     ];
-    assert_eq!(disk.device().requests, want, "300 blocks go as pieces of at most MAX_REQUEST bytes, each at its own sector");
+    assert_eq!(
+        disk.device().requests,
+        want,
+        "300 blocks go as pieces of at most MAX_REQUEST bytes, each at its own sector"
+    );
     assert!(buf == pattern(0, 100, 300), "the pieces must land at their places in the buffer");
     disk.write(500, &pattern(1, 500, 300)).expect("300 blocks from 500 can be written");
-    assert_eq!(disk.device().requests[3], Request::Write { sector: 500, sectors: per }, "writes are split the same way");
+    assert_eq!(
+        disk.device().requests[3],
+        Request::Write { sector: 500, sectors: per },
+        "writes are split the same way"
+    );
     assert_eq!(disk.device().requests.len(), 6, "3 pieces of reading, 3 of writing: {:?}", disk.device().requests);
-    assert!(disk.device().data[500 * BLOCK_SIZE..800 * BLOCK_SIZE] == pattern(1, 500, 300)[..], "every piece of the write must land at its sector");
+    assert!(
+        disk.device().data[500 * BLOCK_SIZE..800 * BLOCK_SIZE] == pattern(1, 500, 300)[..],
+        "every piece of the write must land at its sector"
+    );
 }
 
 #[test]

@@ -59,7 +59,9 @@ fn check_pattern(seed: u8, block: u64, got: &[u8]) {
     for other in [block.wrapping_sub(1), block + 1] {
         pattern_block(seed, other, &mut neighbour);
         if got[..BLOCK_SIZE] == neighbour {
-            panic!("block {block} read back holds block {other}'s bytes: the request went to the wrong sector (off by one?)");
+            panic!(
+                "block {block} read back holds block {other}'s bytes: the request went to the wrong sector (off by one?)"
+            );
         }
     }
     panic!(
