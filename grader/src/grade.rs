@@ -175,6 +175,25 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                     keep.push(image);
                 }
             }
+            if let Some(tar) = &spec.tar {
+                let image = devices::image_path(&boot, &tar.drive);
+                verdict = verdict.and_then(|()| judge::tar::judge(&tar.drive, &image, &outcome.output));
+                if verdict.is_err() {
+                    keep.push(image);
+                }
+            }
+            if let Some(kills) = &spec.kills {
+                match verdict.and_then(|()| judge::kills::judge(kills, &boot, &outcome.output)) {
+                    Ok(note) => {
+                        report.notes.push(format!("{}: {note}", spec.name));
+                        verdict = Ok(());
+                    }
+                    Err(why) => {
+                        keep.push(devices::image_path(&boot, &kills.drive));
+                        verdict = Err(why);
+                    }
+                }
+            }
             if spec.pci.is_some() {
                 verdict = verdict.and_then(|()| judge::pci::judge(&outcome.output, pci::read(&boot.join(pci::FILE))));
             }

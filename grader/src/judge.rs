@@ -9,11 +9,15 @@
 //! message, and that `FILE:LINE` really holds a `panic!` in the exercise's
 //! source. Host tests are judged in [`host`]; a test's scheduler trace
 //! (`[test.trace]`) in [`trace`]; a drive's image (`[test.disk]`) in
-//! [`disk`]; the PCI functions a test found (`[test.pci]`) in [`pci`].
+//! [`disk`]; the PCI functions a test found (`[test.pci]`) in [`pci`]; a
+//! drive's image as the host's `tar` lists it (`[test.tar]`) in [`tar`];
+//! the boots killed before a test (`[test.kills]`) in [`kills`].
 
 pub mod disk;
 pub mod host;
+pub mod kills;
 pub mod pci;
+pub mod tar;
 pub mod trace;
 
 use std::fs;
@@ -194,6 +198,7 @@ fn describe_ending(ending: Ending) -> String {
         (Ending::Signalled(signal), _) => format!("was killed by signal {signal}"),
         (Ending::TimedOut, _) => "never left QEMU and was stopped at the time limit".into(),
         (Ending::Interrupted, _) => "was interrupted".into(),
+        (Ending::Killed, _) => "was killed with SIGKILL by the grader, on purpose".into(),
     }
 }
 

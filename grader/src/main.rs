@@ -8,6 +8,7 @@
 //! cargo grade 01 --solution          grade the reference solution
 //! cargo grade 01 --junit FILE        also write the result as JUnit XML
 //! cargo grade 07 --trace             keep every test's trace pictures, not only failing ones
+//! cargo grade 10 --kills 20          kill 20 boots before each [test.kills] test (a benchmark)
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
 //! cargo grade --self-check           every starter fails, every solution passes
 //! cargo grade --render-trace DUMP    check a scheduler trace, draw it as JSON and SVG
@@ -36,6 +37,7 @@ mod lints; // clippy's warnings about the learner's files
 mod devices; // a boot's devices on QEMU's command line, and their drive images
 mod folders; // the boots' folders, cleared before and linked after
 mod image; // a boot's disk image and run configuration
+mod kills; // boots killed on purpose on one image, before the graded one ([test.kills])
 mod qemu; // one boot in QEMU
 mod run; // boots and host tests, several at once, merged in boot order
 mod stuck; // a hung boot's instruction pointer and stack, read through QEMU
@@ -111,6 +113,10 @@ struct Args {
     /// Also write the result as JUnit XML to FILE, for CI.
     #[arg(long, value_name = "FILE", requires = "graded")]
     junit: Option<PathBuf>,
+    /// Kill N boots before each test whose manifest has `[test.kills]`,
+    /// instead of the manifest's count (scripts/bench-store.sh kills 200).
+    #[arg(long, value_name = "N", requires = "exercise", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    kills: Option<u32>,
     /// Seconds one boot, or one run of the host tests, may take before it
     /// is stopped (default: five times what the exercise's reference
     /// solution takes, at least 3 for a boot and 5 for the host tests; 30
@@ -195,7 +201,10 @@ fn run(args: &Args) -> Result<ExitCode> {
     let report = if let Some(kernel) = &args.kernel {
         grade::kernel(&root, kernel, options)?
     } else if let Some(query) = &args.exercise {
-        let manifest = manifest::find(&root, query)?;
+        let mut manifest = manifest::find(&root, query)?;
+        if let Some(count) = args.kills {
+            manifest.set_kills(count)?;
+        }
         if args.watch {
             return watch::run(&root, &manifest, args.solution, options);
         }

@@ -19,7 +19,7 @@ pub mod trace;
 #[cfg(test)]
 mod workflow;
 
-pub use devices::{Device, DiskSpec, DriveSpec, Fill, PciSpec};
+pub use devices::{Device, DiskSpec, DriveSpec, Fill, KillsSpec, PciSpec, TarSpec};
 pub use reference::Reference;
 pub use trace::TraceSpec;
 
@@ -119,6 +119,13 @@ pub struct TestSpec {
     /// The PCI functions the test reports, checked against QEMU's list.
     #[serde(default)]
     pub pci: Option<PciSpec>,
+    /// The members the host's `tar` finds on a drive, checked against the
+    /// test's acknowledgements.
+    #[serde(default)]
+    pub tar: Option<TarSpec>,
+    /// Boots of the test killed with SIGKILL before the graded one.
+    #[serde(default)]
+    pub kills: Option<KillsSpec>,
 }
 
 /// `[test.conformance]`: the test runs one of `fledge-conformance`'s
@@ -235,11 +242,13 @@ impl Manifest {
                 || test.trace.is_some()
                 || test.devices.is_some()
                 || test.disk.is_some()
-                || test.pci.is_some();
+                || test.pci.is_some()
+                || test.tar.is_some()
+                || test.kills.is_some();
             if test.kind == Kind::Host && kernel_only {
                 bail!(
                     "{}: host test `{}` cannot expect serial output, a conformance check, a trace, a panic, an exit, a CPU model, TCG, \
-                     devices or disk and PCI checks: \
+                     devices, disk, PCI and tar checks or kills: \
                      those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
                     path.display(),
                     test.name
@@ -270,6 +279,23 @@ impl Manifest {
         Ok(manifest)
     }
 
+    /// Makes every `[test.kills]` kill `count` boots (`--kills`); an error
+    /// if the exercise has none.
+    pub fn set_kills(&mut self, count: u32) -> Result<()> {
+        let mut found = false;
+        for kills in self.tests.iter_mut().filter_map(|t| t.kills.as_mut()) {
+            kills.count = count;
+            found = true;
+        }
+        if !found {
+            bail!(
+                "{} has no test whose boots are killed ([test.kills]): --kills is for exercise 10 and later",
+                self.id()
+            );
+        }
+        Ok(())
+    }
+
     /// The devices a kernel test's boots get: its own list, or the
     /// exercise's.
     pub fn devices_of<'a>(&'a self, test: &'a TestSpec) -> &'a [Device] {
@@ -285,9 +311,11 @@ impl Manifest {
             .map_err(|why| anyhow::anyhow!("{at}: the exercise's `devices`: {why}"))?;
         for test in self.tests.iter().filter(|t| t.kind == Kind::Qemu) {
             let own = test.devices.as_deref().map_or(Ok(()), |list| devices::check_list(&self.drives, list));
-            let disk =
-                test.disk.as_ref().map_or(Ok(()), |d| devices::check_disk(&self.drives, self.devices_of(test), d));
-            own.and(disk).map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
+            let attached = self.devices_of(test);
+            let disk = test.disk.as_ref().map_or(Ok(()), |d| devices::check_disk(&self.drives, attached, d));
+            let tar = test.tar.as_ref().map_or(Ok(()), |t| devices::check_tar(&self.drives, attached, t));
+            let kills = test.kills.as_ref().map_or(Ok(()), |k| devices::check_kills(&self.drives, attached, k));
+            own.and(disk).and(tar).and(kills).map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
         }
         Ok(())
     }

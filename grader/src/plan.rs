@@ -16,8 +16,10 @@
 //!
 //! - Tests are grouped by the CPU model, accelerator and devices they need
 //!   (one group when every test runs on the same machine);
-//! - a test whose drive image is checked afterwards (`[test.disk]`) runs in
-//!   a sequence of its own, so that the image holds its writes alone;
+//! - a test whose drive image is checked afterwards (`[test.disk]`,
+//!   `[test.tar]`) runs in a sequence of its own, so that the image holds
+//!   its writes alone; so does a test whose boots are killed
+//!   (`[test.kills]`), whose image is carried from boot to boot;
 //! - a test that must end its boot (`[test.panic]`, or `exit = "failure"`)
 //!   ends its group's current sequence: the tests after it get one of their
 //!   own, which starts at once instead of after the panic.
@@ -29,7 +31,7 @@
 //! left out and the kernel runs everything.
 
 use crate::devices::Attach;
-use crate::manifest::{Device, ExitSpec, Kind, Manifest, TestSpec};
+use crate::manifest::{Device, ExitSpec, KillsSpec, Kind, Manifest, TestSpec};
 use crate::qemu::Accel;
 
 /// One sequence of boots: on which machine, and which tests.
@@ -46,12 +48,14 @@ pub struct Sequence {
     /// One of its tests is checked against QEMU's own list of PCI
     /// functions (`[test.pci]`): its boots ask QEMU for it.
     pub query_pci: bool,
+    /// Its test's boots are killed first (`[test.kills]`).
+    pub kills: Option<KillsSpec>,
 }
 
 impl Sequence {
     /// Every test, on QEMU's default CPU: what `--kernel` boots.
     pub fn all(accel: Accel) -> Sequence {
-        Sequence { cpu: None, accel, only: None, devices: Vec::new(), query_pci: false }
+        Sequence { cpu: None, accel, only: None, devices: Vec::new(), query_pci: false, kills: None }
     }
 }
 
@@ -79,7 +83,7 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
             _ => accel,
         };
         let devices = manifest.devices_of(test);
-        let alone = test.disk.is_some();
+        let alone = test.disk.is_some() || test.tar.is_some() || test.kills.is_some();
         let group = match groups.iter().position(|g| !g.alone && !alone && g.machine == (cpu.clone(), accel, devices)) {
             Some(i) => &mut groups[i],
             None => {
@@ -99,7 +103,8 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
             // Only the sequences with a `[test.pci]` test in them ask.
             let query_pci = manifest.tests.iter().any(|t| t.pci.is_some() && only.contains(&t.name));
             let devices = Attach::all(manifest, devices);
-            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only), devices, query_pci });
+            let kills = manifest.tests.iter().filter(|t| only.contains(&t.name)).find_map(|t| t.kills.clone());
+            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only), devices, query_pci, kills });
         }
     }
     if let [single] = &mut sequences[..] {
@@ -113,7 +118,8 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
 struct Group<'a> {
     /// CPU model, accelerator, devices.
     machine: (Option<String>, Accel, &'a [Device]),
-    /// A `[test.disk]` test's group: nothing joins it.
+    /// A `[test.disk]`, `[test.tar]` or `[test.kills]` test's group:
+    /// nothing joins it.
     alone: bool,
     /// Its sequences' tests; a test that ends its boot starts a new one.
     tests: Vec<Vec<String>>,
@@ -221,6 +227,22 @@ mod test {
         let alone = format!("[drive.d]\nblocks = 1\n{}", qemu("w", disk));
         let plan = for_exercise(&manifest(&alone), Accel::Tcg);
         assert_eq!(names(&plan), [None], "one sequence runs everything");
+    }
+
+    #[test]
+    fn killed_boots_and_tar_checks_get_sequences_of_their_own() {
+        let tar = "[test.tar]\ndrive = \"d\"";
+        let kills = "[test.kills]\ndrive = \"d\"\ncount = 2";
+        let tests = format!(
+            "devices = [\"virtio-blk:d\"]\n[drive.d]\nblocks = 8\n{}{}{}",
+            qemu("a", ""),
+            qemu("t", tar),
+            qemu("k", kills)
+        );
+        let plan = for_exercise(&manifest(&tests), Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a"]), Some(vec!["t"]), Some(vec!["k"])]);
+        let killed: Vec<Option<u32>> = plan.sequences.iter().map(|s| s.kills.as_ref().map(|k| k.count)).collect();
+        assert_eq!(killed, [None, None, Some(2)], "only the [test.kills] test's sequence kills boots");
     }
 
     #[test]

@@ -100,6 +100,18 @@ pub struct Request<'a> {
     /// Start paused, ask QEMU for its PCI functions on bus 0, write them
     /// here ([`crate::pci`]), then run.
     pub pci: Option<&'a Path>,
+    /// Kill QEMU with SIGKILL a while after the guest prints a line.
+    pub kill: Option<KillAt>,
+}
+
+/// When to kill a boot on purpose (`[test.kills]`): `delay` after the
+/// first COM1 line that starts with `marker`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KillAt {
+    /// The start of the line that arms the kill.
+    pub marker: &'static str,
+    /// How long after that line QEMU is killed.
+    pub delay: Duration,
 }
 
 /// How a boot ended.
@@ -127,6 +139,8 @@ pub enum Ending {
     KvmError,
     /// The person at the terminal pressed Ctrl-C.
     Interrupted,
+    /// The grader killed QEMU with SIGKILL on purpose ([`KillAt`]).
+    Killed,
 }
 
 impl Ending {
@@ -245,10 +259,31 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let stop = Arc::new(AtomicBool::new(false));
     let flooded = Arc::new(AtomicBool::new(false));
     let (flag, stop_flood) = (Arc::clone(&flooded), Arc::clone(&stop));
+    let killed = Arc::new(AtomicBool::new(false));
+    let mut kill = request.kill.map(|at| (at, Arc::clone(&killed), Arc::clone(&stop)));
     let reader = thread::spawn(move || {
         let mut capture = Capture::new();
         let mut buf = [0u8; 8192];
+        let mut line = Vec::new();
         while let Ok(n @ 1..) = stdout.read(&mut buf) {
+            if kill.is_some() {
+                for &byte in &buf[..n] {
+                    if byte != b'\n' {
+                        line.push(byte);
+                        continue;
+                    }
+                    if let Some((at, killed, stop)) = kill.take_if(|(at, ..)| line.starts_with(at.marker.as_bytes())) {
+                        // The kill comes from a thread of its own, so that
+                        // COM1 is read on meanwhile.
+                        thread::spawn(move || {
+                            thread::sleep(at.delay);
+                            killed.store(true, Ordering::SeqCst);
+                            stop.store(true, Ordering::SeqCst);
+                        });
+                    }
+                    line.clear();
+                }
+            }
             if echo {
                 use std::io::Write;
                 let _ = std::io::stderr().write_all(crate::sanitize::bytes(&buf[..n]).as_bytes());
@@ -307,6 +342,7 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
         child::Ending::Signalled(signal) => Ending::Signalled(signal),
         child::Ending::TimedOut => Ending::TimedOut,
         child::Ending::Stopped if kvm_failed.load(Ordering::SeqCst) => Ending::KvmError,
+        child::Ending::Stopped if killed.load(Ordering::SeqCst) => Ending::Killed,
         child::Ending::Stopped => Ending::Flooded,
         child::Ending::Interrupted => Ending::Interrupted,
     };

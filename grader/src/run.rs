@@ -48,7 +48,7 @@ use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
 use crate::stuck::Sample;
-use crate::{devices, folders, image, lock, log, pci};
+use crate::{devices, folders, image, kills, lock, log, pci};
 use crate::{host_tests, lints, symbols};
 
 /// How to run the boots.
@@ -233,6 +233,23 @@ struct Shared<'a> {
 fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Result<Vec<Done>> {
     let settings = context.settings;
     let only = sequence.only.as_ref().map(|names| names.join(","));
+    // A `[test.kills]` test's killed boots come first (`kills.rs`).
+    let killed = match &sequence.kills {
+        Some(spec) if settings.gdb.is_none() => {
+            let how = kills::Killing {
+                qemu: context.qemu,
+                kernel: context.image_kernel,
+                timeout: settings.timeout,
+                accel: sequence.accel,
+                cpu: sequence.cpu.as_deref(),
+                devices: &sequence.devices,
+                only: only.as_deref(),
+                echo: settings.echo,
+            };
+            Some((kills::run(&how, spec, &context.dir.join(format!("boot-{}.kills", index + 1)))?, spec))
+        }
+        _ => None,
+    };
     let mut start = 1;
     let mut done_before = BTreeSet::new();
     let mut boots = Vec::new();
@@ -244,6 +261,9 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         let image = image::build(context.image_kernel, &config, &dir)?;
         let com2 = dir.join("com2.log");
         let devices = devices::prepare(&sequence.devices, &dir)?;
+        if let (Some((killed, spec)), true) = (&killed, boots.is_empty()) {
+            kills::carry(killed, spec, &dir)?;
+        }
         let pci = dir.join(pci::FILE);
         let request = qemu::Request {
             image: &image,
@@ -256,6 +276,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             cpu: sequence.cpu.as_deref(),
             devices: &devices,
             pci: sequence.query_pci.then_some(pci.as_path()),
+            kill: None,
         };
         if settings.echo {
             let number = context.counter.fetch_add(1, Ordering::SeqCst) + 1;

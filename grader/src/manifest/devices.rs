@@ -19,6 +19,11 @@
 //! drive = "data"
 //! written = [2, 3, 17]            # these hold pattern 1; every other byte still the fill
 //! [test.pci]                      # the test's `# pci BB:DD.F VVVV:DDDD` lines against QEMU's query-pci
+//! [test.tar]                      # after the boot, `tar tf` on the image lists the test's `# ack NAME` lines
+//! drive = "log"
+//! [test.kills]                    # first, boots of the test killed with SIGKILL, on one image
+//! drive = "log"
+//! count = 3
 //! ```
 //!
 //! `fill = "pattern"` is `fledge_api::block::pattern_byte` with seed 0;
@@ -152,6 +157,43 @@ pub struct DiskSpec {
     pub written: Vec<u64>,
 }
 
+/// `[test.tar]`: after the boot that reported the test passed, the host's
+/// `tar tf` on the drive's image must list exactly the members the test
+/// acknowledged, in order: the `NAME`s of its `# ack NAME` lines.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TarSpec {
+    /// The drive, by its `[drive.NAME]`.
+    pub drive: String,
+}
+
+/// `[test.kills]`: before the boot that grades the test, `count` boots of
+/// it run on the same image, and each is killed with SIGKILL at a random
+/// moment after its first `# ack` line. The boot after each kill (the
+/// next killed one, or the graded one) must print `# opened at ID` with an
+/// id no older than the last one acknowledged before the kill.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct KillsSpec {
+    /// The drive, by its `[drive.NAME]`: its image is carried from boot to boot.
+    pub drive: String,
+    /// How many boots are killed.
+    pub count: u32,
+    /// The longest wait, in milliseconds, between the first `# ack` and
+    /// the kill (each wait is random, from 0 to this).
+    #[serde(default = "KillsSpec::default_within")]
+    pub within_ms: u64,
+}
+
+impl KillsSpec {
+    fn default_within() -> u64 {
+        300
+    }
+}
+
+/// The most boots a `[test.kills]` may kill: each is a boot of its own.
+pub const MAX_KILLS: u32 = 20;
+
 /// `[test.pci]`: the functions the test reports on bus 0 must be those
 /// QEMU attached. It has no keys.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -252,18 +294,50 @@ pub fn check_list(drives: &BTreeMap<String, DriveSpec>, devices: &[Device]) -> R
     Ok(())
 }
 
+/// The drive `name` that a test's `[test.WHAT]` names, if its boots
+/// attach it.
+fn attached_drive<'a>(
+    drives: &'a BTreeMap<String, DriveSpec>,
+    attached: &[Device],
+    name: &str,
+    what: &str,
+) -> Result<&'a DriveSpec, String> {
+    match drives.get(name) {
+        Some(drive) if attached.contains(&Device::VirtioBlk(name.to_string())) => Ok(drive),
+        _ => Err(format!(
+            "[test.{what}] checks drive `{name}`, but the test's boots do not attach it: \
+             add \"virtio-blk:{name}\" to the test's `devices` (or the exercise's)"
+        )),
+    }
+}
+
+/// A test's `[test.tar]`, given the devices its boots attach.
+pub fn check_tar(drives: &BTreeMap<String, DriveSpec>, attached: &[Device], tar: &TarSpec) -> Result<(), String> {
+    attached_drive(drives, attached, &tar.drive, "tar").map(|_| ())
+}
+
+/// A test's `[test.kills]`, given the devices its boots attach.
+pub fn check_kills(drives: &BTreeMap<String, DriveSpec>, attached: &[Device], kills: &KillsSpec) -> Result<(), String> {
+    let drive = attached_drive(drives, attached, &kills.drive, "kills")?;
+    if drive.read_only {
+        return Err(format!(
+            "drive `{}` is read_only: a store that is killed must write; attach it writable",
+            kills.drive
+        ));
+    }
+    if kills.count == 0 || kills.count > MAX_KILLS {
+        return Err(format!(
+            "kills.count is {}: give 1 to {MAX_KILLS} (each killed boot is a boot of its own)",
+            kills.count
+        ));
+    }
+    Ok(())
+}
+
 /// A test's `[test.disk]`, given the devices its boots attach.
 pub fn check_disk(drives: &BTreeMap<String, DriveSpec>, attached: &[Device], disk: &DiskSpec) -> Result<(), String> {
     let name = &disk.drive;
-    let drive = match drives.get(name) {
-        Some(drive) if attached.contains(&Device::VirtioBlk(name.clone())) => drive,
-        _ => {
-            return Err(format!(
-                "[test.disk] checks drive `{name}`, but the test's boots do not attach it: \
-                 add \"virtio-blk:{name}\" to the test's `devices` (or the exercise's)"
-            ));
-        }
-    };
+    let drive = attached_drive(drives, attached, name, "disk")?;
     if let Some(block) = disk.written.iter().find(|&&b| b >= drive.blocks) {
         return Err(format!(
             "disk.written lists block {block}, but drive `{name}` has {} blocks (0 to {}): list only blocks the drive has",

@@ -114,6 +114,25 @@ fn the_documented_example_loads() {
 }
 
 #[test]
+fn kills_and_tar_checks_load_and_kills_can_be_raised() {
+    let text = format!(
+        "{DRIVE}{DISK_TEST}devices = [\"virtio-blk:data\"]\n[test.tar]\ndrive = \"data\"\n[test.kills]\ndrive = \"data\"\ncount = 3\n"
+    );
+    let mut m = load(&text, 0).unwrap();
+    assert_eq!(m.tests[0].tar, Some(TarSpec { drive: "data".into() }));
+    assert_eq!(m.tests[0].kills, Some(KillsSpec { drive: "data".into(), count: 3, within_ms: 300 }));
+    m.set_kills(50).unwrap();
+    assert_eq!(
+        m.tests[0].kills.as_ref().map(|k| k.count),
+        Some(50),
+        "--kills raises the count past the manifest's limit"
+    );
+    let mut none = load(&format!("{DRIVE}{DISK_TEST}"), 0).unwrap();
+    let error = none.set_kills(5).unwrap_err().to_string();
+    assert!(error.contains("has no test whose boots are killed"), "{error}");
+}
+
+#[test]
 fn flush_fails_is_read_and_off_by_default() {
     let m = load(&format!("{DRIVE}flush_fails = true\n[drive.plain]\nblocks = 1\n"), 0).unwrap();
     assert!(m.drives["data"].flush_fails);
@@ -169,6 +188,24 @@ fn mistakes_are_refused_naming_the_test_and_the_fix() {
         ("[drive.d]\nblocks = 1\nfill = \"ones\"\n".to_string(), "\"zero\", \"pattern\" or \"seed:FILE\""),
         ("[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.pci]\n".to_string(), "host test `h` cannot"),
         (format!("{DISK_TEST}[test.pci]\nbus = 1\n"), "unknown field `bus`"),
+        (
+            format!("{DRIVE}{DISK_TEST}devices = [\"virtio-rng\"]\n[test.tar]\ndrive = \"data\"\n"),
+            "test `w`: [test.tar] checks drive `data`, but the test's boots do not attach it",
+        ),
+        (
+            format!("{DRIVE}{DISK_TEST}devices = [\"virtio-blk:data\"]\n[test.kills]\ndrive = \"data\"\ncount = 0\n"),
+            "test `w`: kills.count is 0: give 1 to 20",
+        ),
+        (
+            format!(
+                "{DRIVE}read_only = true\n{DISK_TEST}devices = [\"virtio-blk:data\"]\n[test.kills]\ndrive = \"data\"\ncount = 2\n"
+            ),
+            "drive `data` is read_only: a store that is killed must write",
+        ),
+        (
+            "[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.tar]\ndrive = \"d\"\n".to_string(),
+            "host test `h` cannot",
+        ),
     ];
     for (text, wanted) in cases {
         let error = load(&text, 0).expect_err(&text);

@@ -20,6 +20,7 @@
 //! | [`Entropy`] | unpredictable bytes | exercise 06: RDRAND, and ChaCha20 seeded from it |
 //! | [`Trace`] | keep a timestamped record of what a scheduler did | `fledge-trace`'s ring, dumped as text (exercise 07) |
 //! | [`BlockDevice`] | read and write whole blocks, and say when they are durable | exercise 09: virtio-blk |
+//! | [`Store`] | keys and values, kept as a history of commits | exercise 10: a tar log over any block device (feature `alloc`) |
 //!
 //! Each trait writes its contract in its documentation, and
 //! `fledge-conformance` checks implementations against it. Every error type
@@ -28,12 +29,17 @@
 
 #![no_std]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 pub mod block;
 pub mod clock;
 pub mod console;
 pub mod entropy;
 pub mod errors;
 pub mod idle;
+#[cfg(feature = "alloc")]
+pub mod store;
 pub mod trace;
 
 pub use block::{BLOCK_SIZE, BlockDevice, BlockError};
@@ -41,4 +47,6 @@ pub use clock::{Clock, Instant};
 pub use console::{Console, ConsoleError};
 pub use entropy::{Entropy, EntropyError};
 pub use idle::Idle;
+#[cfg(feature = "alloc")]
+pub use store::{Change, Commit, CommitId, Store, StoreError};
 pub use trace::{Event, Outcome, Stamped, TaskId, Trace, WokenBy};

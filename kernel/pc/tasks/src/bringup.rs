@@ -83,6 +83,14 @@ impl Platform for Tasks {
 /// 64 KiB of bitmap: a static, not on the stack.
 static FRAMES: spin::Mutex<BitmapFrameAllocator> = spin::Mutex::new(BitmapFrameAllocator::empty());
 
+/// The frame allocator the heap took its frames from, once [`init`] has
+/// run. Anything else that needs frames (DMA memory, exercise 08) must
+/// take them from this one: a second allocator over the same memory map
+/// would hand out the heap's frames again.
+pub fn frames() -> &'static spin::Mutex<BitmapFrameAllocator> {
+    &FRAMES
+}
+
 fn heap_up() -> Result<(), BringupError> {
     let info = fledge_boot::runner::boot_info().ok_or(BringupError::NoBootInfo)?;
     let offset = info.physical_memory_offset.into_option().ok_or(BringupError::NoBootInfo)?;
