@@ -6,8 +6,9 @@
 //! or two terminals) would remove and overwrite each other's boots, and
 //! QEMU refuses to open an image another QEMU holds. (The boots of one run
 //! never share a folder, so they need no lock among themselves.) So a run takes an exclusive `flock` on a file in that folder
-//! first; a second run says it is waiting, and waits. The lock goes away
-//! with the process, however it ends.
+//! first, and holds it until the boots' files are judged (a disk image
+//! is read after QEMU exits); a second run says it is waiting, and waits.
+//! The lock goes away with the process, however it ends.
 
 use std::fs::File;
 use std::os::fd::AsRawFd;

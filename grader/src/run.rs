@@ -116,6 +116,10 @@ pub struct Boots {
     /// How long the longest boot ran, less the time its CPU waited for a
     /// core: what its deadline counts.
     pub longest: Duration,
+    /// The exercise's lock, held until the boots' files have been judged:
+    /// the disk, tar and kill checks read them after QEMU exits, and a
+    /// second grader must not clear them first.
+    pub _lock: lock::Lock,
 }
 
 /// One boot, once it is over.
@@ -173,7 +177,7 @@ fn boots_and_host_tests<'a>(
     let qemu_path = qemu::find_qemu()?;
     let dir = settings.root.join("target").join("fledge").join(settings.label);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let _lock = lock::exclusive(&dir)?;
+    let lock = lock::exclusive(&dir)?;
     folders::clear_boot_folders(&dir)?;
     // The disk images carry the kernel without its line tables; the full
     // ELF is kept for naming the place of a hang.
@@ -201,7 +205,7 @@ fn boots_and_host_tests<'a>(
         }
     }
     let (done, host) = finish(pool::run(settings.jobs, jobs))?;
-    Ok((Some(merge(settings, sequences, &dir, done)?), host))
+    Ok((Some(merge(settings, sequences, &dir, done, lock)?), host))
 }
 
 /// Sorts what the pool's jobs gave: the boots, and the host tests' run.
@@ -330,7 +334,13 @@ fn first_lines(com1: &Capture, n: usize) -> String {
 
 /// Numbers the boots in order, names their folders after their numbers,
 /// writes the log and gathers results, notes and the verdict.
-fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: Vec<Done>) -> Result<Boots> {
+fn merge(
+    settings: &Settings<'_>,
+    sequences: &[Sequence],
+    dir: &Path,
+    mut done: Vec<Done>,
+    lock: lock::Lock,
+) -> Result<Boots> {
     // Sequence by sequence; each sequence's boots are in the order they ran.
     done.sort_by_key(|d| d.sequence);
     let log_path = settings.root.join("target").join("fledge").join("logs").join(format!("{}.log", settings.label));
@@ -344,6 +354,7 @@ fn merge(settings: &Settings<'_>, sequences: &[Sequence], dir: &Path, mut done: 
         reported_by: BTreeMap::new(),
         log: log_path,
         longest: done.iter().map(|d| d.boot.elapsed.saturating_sub(d.boot.waited)).max().unwrap_or_default(),
+        _lock: lock,
     };
     let mut entries = Vec::new();
     for (i, boot) in done.iter().enumerate() {

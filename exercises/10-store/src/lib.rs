@@ -6,9 +6,12 @@
 //!
 //! ```text
 //! $ tar tvf disk.img
-//! -rw-r--r-- fledge/fledge   112 2025-12-01 00:00 000001 first page
-//! -rw-r--r-- fledge/fledge   118 2025-12-01 00:00 000002 add about
+//! -rw-r--r-- fledge/fledge   118 2025-12-01 00:00 000001 first page
+//! -rw-r--r-- fledge/fledge   123 2025-12-01 01:00 000002 add about
 //! ```
+//!
+//! (Two commits made with the host tool, `kernel/store-tool`; the
+//! chapter's quotes of the same are checked against fresh runs.)
 //!
 //! The crate in layers, bottom up, one idea per file:
 //!

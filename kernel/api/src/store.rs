@@ -225,7 +225,9 @@ pub trait Store {
     /// Makes `changes` one commit, and returns its id once it is durable.
     fn commit(&mut self, changes: &[Change], author: &str, message: &str) -> Result<CommitId, StoreError>;
 
-    /// Every commit, newest first, as `git log` lists them.
+    /// Every commit, newest first, as `git log` lists them. All of them
+    /// at once, values and all: a kernel with a small heap and a long
+    /// history reads them one at a time instead (`LogStore::read_commit`).
     fn history(&mut self) -> Result<Vec<Commit>, StoreError>;
 
     /// Makes a new commit that undoes commit `id`: each key it changed gets

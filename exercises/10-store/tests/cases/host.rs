@@ -437,7 +437,7 @@ fn check_cut(
     if head < acknowledged {
         tally.lost += acknowledged - head;
         panic!(
-            "{where_}: {acknowledged} commits were acknowledged, but after a power cut the store opens at commit {head}: an acknowledged commit was lost"
+            "{where_}: commit {acknowledged} was acknowledged, but after a power cut the store opens at commit {head}: an acknowledged commit was lost"
         );
     }
     assert!(
