@@ -19,8 +19,10 @@
 //! - `Display` does not repeat the lower error's message: whoever prints
 //!   the error walks the chain of `source`s and prints each link once.
 //!
-//! The store (exercise 10) will wrap the block device's error, and TCP
-//! (exercise 11) the network device's, this way. A block device itself
+//! The store (exercise 10) wraps the block device's error this way. TCP
+//! (exercise 11) has no such variant: a frame the network device fails to
+//! send is a lost frame, which TCP sends again, and a device that stays
+//! dead ends its connections with `TimedOut`. A block device itself
 //! answers with one fixed enum, [`BlockError`](crate::BlockError), so that
 //! code above any disk can tell a busy one from a full one: exercise 09's
 //! driver sorts its transport's errors into those cases.

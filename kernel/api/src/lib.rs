@@ -21,6 +21,7 @@
 //! | [`Trace`] | keep a timestamped record of what a scheduler did | `fledge-trace`'s ring, dumped as text (exercise 07) |
 //! | [`BlockDevice`] | read and write whole blocks, and say when they are durable | exercise 09: virtio-blk |
 //! | [`Store`] | keys and values, kept as a history of commits | exercise 10: a tar log over any block device (feature `alloc`) |
+//! | [`Tcp`] | byte streams to other machines: listen, accept, connect, read, write | exercise 11: smoltcp over virtio-net |
 //!
 //! Each trait writes its contract in its documentation, and
 //! `fledge-conformance` checks implementations against it. Every error type
@@ -40,6 +41,7 @@ pub mod errors;
 pub mod idle;
 #[cfg(feature = "alloc")]
 pub mod store;
+pub mod tcp;
 pub mod trace;
 
 pub use block::{BLOCK_SIZE, BlockDevice, BlockError};
@@ -49,4 +51,5 @@ pub use entropy::{Entropy, EntropyError};
 pub use idle::Idle;
 #[cfg(feature = "alloc")]
 pub use store::{Change, Commit, CommitId, Store, StoreError};
+pub use tcp::{Listener, Stream, Tcp, TcpError};
 pub use trace::{Event, Outcome, Stamped, TaskId, Trace, WokenBy};

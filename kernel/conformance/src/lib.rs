@@ -15,6 +15,7 @@
 //! | [`clock`] | monotonic, advances, steps by its resolution | exercise 04, on the PIT clock |
 //! | [`console`] | every byte arrives, in order, nothing added or dropped | exercise 01: the script goes out on COM2, the grader checks what arrived |
 //! | [`entropy`] | empty fills succeed, every byte is written, fills differ, all byte values occur | exercise 06, on RDRAND and the ChaCha20 generator |
+//! | [`tcp`] | refused connects, round trips, one listener a port, `WouldBlock` is not the end of a stream, shutdown, 1 MiB each way in order exactly once, 100 connections in a row | exercise 11: smoltcp on a loopback interface |
 //!
 //! Each suite is itself tested (`kernel/conformance/tests/`) against the
 //! hosted and fake implementations, which must pass, and against broken
@@ -29,3 +30,4 @@ pub mod block;
 pub mod clock;
 pub mod console;
 pub mod entropy;
+pub mod tcp;

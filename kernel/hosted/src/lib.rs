@@ -14,13 +14,16 @@
 //! | [`monotonic_nanos`] | a trace's stamp | `std::time::Instant`, in nanoseconds |
 //! | [`HostEntropy`] | `Entropy` | the operating system's generator (`getrandom`) |
 //! | [`HostDisk`] | `BlockDevice` | a file: `pread`, `pwrite` and `fdatasync` |
+//! | [`HostTcp`] | `Tcp` | non-blocking `std::net` sockets (and `socket2` for a connect that does not wait); listeners on 127.0.0.1 |
 
 pub mod clock;
 pub mod console;
 pub mod disk;
 pub mod entropy;
+pub mod tcp;
 
 pub use clock::{HostClock, SleepIdle, monotonic_nanos};
 pub use console::HostConsole;
 pub use disk::HostDisk;
 pub use entropy::HostEntropy;
+pub use tcp::HostTcp;
