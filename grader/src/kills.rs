@@ -29,6 +29,7 @@ use fledge_ktap::RunConfig;
 
 use crate::devices::{self, Attach};
 use crate::manifest::KillsSpec;
+use crate::plan::Sequence;
 use crate::qemu::{self, Accel, Ending, KillAt};
 use crate::{image, log};
 
@@ -54,10 +55,16 @@ pub struct Killing<'a> {
     pub cpu: Option<&'a str>,
     /// The boots' devices.
     pub devices: &'a [Attach],
-    /// The tests to run (`only=`).
-    pub only: Option<&'a str>,
     /// Copy COM1 to the terminal.
     pub echo: bool,
+}
+
+impl<'a> Killing<'a> {
+    /// The killed boots of `sequence`, each booting `kernel` in `qemu`.
+    pub fn of(sequence: &'a Sequence, qemu: &'a Path, kernel: &'a Path, timeout: Duration, echo: bool) -> Killing<'a> {
+        let (accel, cpu, devices) = (sequence.accel, sequence.cpu.as_deref(), &sequence.devices[..]);
+        Killing { qemu, kernel, timeout, accel, cpu, devices, echo }
+    }
 }
 
 /// What the killed boots left.
@@ -70,8 +77,9 @@ pub struct Killed {
     work: PathBuf,
 }
 
-/// Boots the test `spec.count` times in `work`, killing each boot.
-pub fn run(how: &Killing<'_>, spec: &KillsSpec, work: &Path) -> Result<Killed> {
+/// Boots the test `spec.count` times in `work`, running the tests `only`
+/// names, killing each boot.
+pub fn run(how: &Killing<'_>, spec: &KillsSpec, only: Option<&str>, work: &Path) -> Result<Killed> {
     let _ = fs::remove_dir_all(work);
     let mut previous: Option<PathBuf> = None;
     let mut logs = Vec::new();
@@ -79,7 +87,7 @@ pub fn run(how: &Killing<'_>, spec: &KillsSpec, work: &Path) -> Result<Killed> {
         let dir = work.join(n.to_string());
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let nonce = image::nonce()?;
-        let config = RunConfig { nonce: &nonce, start: 1, only: how.only };
+        let config = RunConfig { nonce: &nonce, start: 1, only };
         let boot_image = image::build(how.kernel, &config, &dir)?;
         let args = devices::prepare(how.devices, &dir)?;
         let drive = devices::image_path(&dir, &spec.drive);

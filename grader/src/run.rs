@@ -22,13 +22,12 @@
 //! Every boot works in a folder of its own under `target/fledge/<package>/`
 //! (image, run configuration, COM2, QEMU's event log), named `boot-N` after
 //! its number once the grading is over; the last boot's files are also
-//! linked into `target/fledge/<package>/` itself, where they always were. Boots are numbered, results merged
-//! and the log written in boot order (sequence by sequence, each in the
-//! order its boots ran), never in the order boots happened to finish: the
-//! first result of a test in that order stands, and the verdict is that of
-//! the first boot that ended badly. So a grading gives the same answer
-//! every time, however its boots raced. The per-exercise lock is held
-//! throughout.
+//! linked into `target/fledge/<package>/` itself. Boots are numbered,
+//! results merged and the log written in boot order (sequence by sequence,
+//! each in the order its boots ran), never in the order they finished: the
+//! first result of a test in that order stands, and the verdict is the
+//! first bad boot's: a grading gives the same answer every time, however
+//! its boots raced. The exercise's lock is held till the judges are done.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -116,9 +115,8 @@ pub struct Boots {
     /// How long the longest boot ran, less the time its CPU waited for a
     /// core: what its deadline counts.
     pub longest: Duration,
-    /// The exercise's lock, held until the boots' files have been judged:
-    /// the disk, tar and kill checks read them after QEMU exits, and a
-    /// second grader must not clear them first.
+    /// The exercise's lock, held until the judges have read the boots'
+    /// files (drive images, kill logs), so no second grader clears them.
     pub _lock: lock::Lock,
 }
 
@@ -240,17 +238,9 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
     // A `[test.kills]` test's killed boots come first (`kills.rs`).
     let killed = match &sequence.kills {
         Some(spec) if settings.gdb.is_none() => {
-            let how = kills::Killing {
-                qemu: context.qemu,
-                kernel: context.image_kernel,
-                timeout: settings.timeout,
-                accel: sequence.accel,
-                cpu: sequence.cpu.as_deref(),
-                devices: &sequence.devices,
-                only: only.as_deref(),
-                echo: settings.echo,
-            };
-            Some((kills::run(&how, spec, &context.dir.join(format!("boot-{}.kills", index + 1)))?, spec))
+            let how = kills::Killing::of(sequence, context.qemu, context.image_kernel, settings.timeout, settings.echo);
+            let work = context.dir.join(format!("boot-{}.kills", index + 1));
+            Some((kills::run(&how, spec, only.as_deref(), &work)?, spec))
         }
         _ => None,
     };
