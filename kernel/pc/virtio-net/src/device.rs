@@ -105,12 +105,6 @@ impl<F: Frames> VirtioNet<F> {
     pub fn card_mut(&mut self) -> &mut F {
         &mut self.shared.get_mut().card
     }
-
-    /// Calls `f` with the card. (A `&F` cannot be handed out: the card
-    /// lives in a `RefCell` the tokens share.)
-    pub fn with_card<R>(&self, f: impl FnOnce(&F) -> R) -> R {
-        f(&self.shared.borrow().card)
-    }
 }
 
 impl<F: Frames> Device for VirtioNet<F> {

@@ -76,6 +76,8 @@ pub struct FakeCard {
     pub tx_full: bool,
     /// How many of the next sends fail with an I/O error.
     pub fail_sends: u32,
+    /// The longest frame sent.
+    pub longest_sent: usize,
 }
 
 impl FakeCard {
@@ -96,6 +98,7 @@ impl FakeCard {
             wrong_tokens: 0,
             tx_full: false,
             fail_sends: 0,
+            longest_sent: 0,
         }
     }
 
@@ -195,6 +198,7 @@ impl Frames for FakeCard {
             self.fail_sends -= 1;
             return Err(Error::IoError);
         }
+        self.longest_sent = self.longest_sent.max(buf.packet_len());
         if let Some(outbox) = &self.outbox {
             outbox.borrow_mut().push_back(buf.packet().to_vec());
         }
