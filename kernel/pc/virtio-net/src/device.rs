@@ -62,6 +62,9 @@ pub struct Stats {
     /// Receive buffers given back to the card.
     pub recycled: u64,
     /// Receives that failed with an error other than "nothing waits".
+    /// Each may also cost a buffer of the receive queue: `VirtIONet`
+    /// takes the buffer out before it checks the device's answer, and
+    /// drops it when the answer is bad.
     pub receive_errors: u64,
     /// Receive buffers the card would not take back: each is one buffer
     /// fewer in the receive queue, for good.
@@ -98,6 +101,13 @@ impl<F: Frames> VirtioNet<F> {
     /// What the driver has done so far.
     pub fn stats(&self) -> Stats {
         self.shared.borrow().stats
+    }
+
+    /// Whether a received frame waits in the card: a poll loop that is
+    /// about to sleep asks, so as not to sleep past a frame that came
+    /// while it polled.
+    pub fn can_recv(&self) -> bool {
+        self.shared.borrow().card.can_recv()
     }
 
     /// The card, to change: to acknowledge its interrupt, say, or to reach

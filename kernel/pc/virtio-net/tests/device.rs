@@ -46,13 +46,16 @@ fn capabilities_are_an_ethernet_cards_without_offloads() {
 fn each_receive_token_is_one_frame_in_order() {
     let mut net = VirtioNet::new(FakeCard::new(MAC));
     assert!(net.receive(NOW).is_none(), "nothing on the wire: no token");
+    assert!(!net.can_recv());
     for n in 0..5 {
         net.card_mut().inject(&frame(n, 60 + n as usize));
     }
+    assert!(net.can_recv());
     for n in 0..5 {
         assert_eq!(receive(&mut net), Some(frame(n, 60 + n as usize)), "frame {n}");
     }
     assert!(net.receive(NOW).is_none());
+    assert!(!net.can_recv());
     assert_eq!(net.stats().received, 5);
 }
 
