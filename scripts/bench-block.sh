@@ -19,19 +19,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-1}
 
 echo "==> building the benchmark kernel and its boot image"
-cargo build --quiet --profile kernel --target x86_64-unknown-none -p fledge-virtio-blk --example bench
-elf=target/x86_64-unknown-none/kernel/examples/bench
-# `--kernel` makes the boot image (and boots it once, without a drive,
-# which fails: the image is what is wanted).
-cargo grade --kernel "$elf" --timeout 30 >/dev/null 2>&1 || true
-image=target/fledge/kernel-bench/boot-1/disk.img
-if [ ! -f "$image" ]; then
-    echo "bench-block.sh: no boot image at $image after \`cargo grade --kernel $elf\`;" >&2
-    echo "run that command to see why." >&2
-    exit 2
-fi
-mkdir -p target/bench
-cp "$image" target/bench/boot.img
+scripts/example-image.sh fledge-virtio-blk bench target/bench/boot.img
 
 python3 - "$runs" <<'PY'
 import os, statistics, subprocess, sys, time

@@ -19,19 +19,7 @@ cd "$(dirname "$0")/.."
 mib=${1:-1}
 
 echo "==> building the DHCP kernel and its boot image"
-cargo build --quiet --profile kernel --target x86_64-unknown-none -p fledge-virtio-net --example dhcp
-elf=target/x86_64-unknown-none/kernel/examples/dhcp
-# `--kernel` makes the boot image (and boots it once, without a network
-# card, which fails: the image is what is wanted).
-cargo grade --kernel "$elf" --timeout 30 >/dev/null 2>&1 || true
-image=target/fledge/kernel-dhcp/boot-1/disk.img
-if [ ! -f "$image" ]; then
-    echo "try-net.sh: no boot image at $image after \`cargo grade --kernel $elf\`;" >&2
-    echo "run that command to see why." >&2
-    exit 2
-fi
-mkdir -p target/net
-cp "$image" target/net/boot.img
+scripts/example-image.sh fledge-virtio-net dhcp target/net/boot.img
 
 python3 - "$mib" <<'PY'
 import os, socket, subprocess, sys, threading, time
