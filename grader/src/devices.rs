@@ -7,6 +7,10 @@
 //!       -drive if=none,id=data,format=raw,file=boot-1.1/drive-data.img
 //!       -device virtio-blk-pci,drive=data,addr=0x5
 //!
+//! manifest devices ["virtio-net"]
+//!   ──> -device virtio-net-pci,netdev=card,mac=52:54:00:12:34:56,romfile=,addr=0x4
+//!       (and the network it hangs on: `crate::net`)
+//!
 //! a drive with flush_fails = true, through QEMU's blkdebug driver:
 //!   ──> -blockdev {"driver":"raw","node-name":"data","read-only":false,"file":
 //!         {"driver":"blkdebug","inject-error":[{"event":"flush_to_disk",
@@ -32,6 +36,7 @@ use crate::manifest::{Device, DriveSpec, Fill, Manifest};
 
 /// One device of a boot, with what it needs to be attached.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names, reason = "named after QEMU's devices, which are all virtio ones so far")]
 pub enum Attach {
     /// `virtio-rng-pci`.
     VirtioRng,
@@ -42,6 +47,8 @@ pub enum Attach {
         /// The drive, its seed file's path made absolute.
         drive: DriveSpec,
     },
+    /// `virtio-net-pci` on the network of `crate::net`.
+    VirtioNet,
 }
 
 impl Attach {
@@ -52,6 +59,7 @@ impl Attach {
             .iter()
             .filter_map(|device| match device {
                 Device::VirtioRng => Some(Attach::VirtioRng),
+                Device::VirtioNet => Some(Attach::VirtioNet),
                 Device::VirtioBlk(name) => manifest
                     .drives
                     .get(name)
@@ -93,6 +101,14 @@ pub fn prepare(devices: &[Attach], boot_dir: &Path) -> Result<Vec<String>> {
     for (slot, device) in (FIRST_SLOT..).zip(devices) {
         match device {
             Attach::VirtioRng => args.extend(["-device".into(), format!("virtio-rng-pci,addr={slot:#x}")]),
+            // On the hub port `crate::net` makes; no boot ROM (iPXE).
+            Attach::VirtioNet => args.extend([
+                "-device".into(),
+                format!(
+                    "virtio-net-pci,netdev=card,mac={},romfile=,addr={slot:#x}",
+                    crate::net::addresses::mac(crate::net::addresses::GUEST_MAC)
+                ),
+            ]),
             Attach::VirtioBlk { name, drive } => {
                 let image = image_path(boot_dir, name);
                 fs::write(&image, fill(drive)?).with_context(|| format!("cannot write {}", image.display()))?;

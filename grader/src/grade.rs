@@ -194,6 +194,15 @@ pub fn exercise(root: &Path, manifest: &Manifest, solution: bool, options: Optio
                     }
                 }
             }
+            if spec.net.is_some() {
+                match verdict.and_then(|()| judge::net::judge(&boot)) {
+                    Ok(note) => {
+                        report.notes.push(format!("{}: {note}", spec.name));
+                        verdict = Ok(());
+                    }
+                    Err(why) => verdict = Err(why),
+                }
+            }
             if spec.pci.is_some() {
                 verdict = verdict.and_then(|()| judge::pci::judge(&outcome.output, pci::read(&boot.join(pci::FILE))));
             }

@@ -11,11 +11,13 @@
 //! (`[test.trace]`) in [`trace`]; a drive's image (`[test.disk]`) in
 //! [`disk`]; the PCI functions a test found (`[test.pci]`) in [`pci`]; a
 //! drive's image as the host's `tar` lists it (`[test.tar]`) in [`tar`];
-//! the boots killed before a test (`[test.kills]`) in [`kills`].
+//! the boots killed before a test (`[test.kills]`) in [`kills`]; the host
+//! side of a network test (`[test.net]`) in [`net`].
 
 pub mod disk;
 pub mod host;
 pub mod kills;
+pub mod net;
 pub mod pci;
 pub mod tar;
 pub mod trace;

@@ -31,7 +31,7 @@ use crate::devices::{self, Attach};
 use crate::manifest::KillsSpec;
 use crate::plan::Sequence;
 use crate::qemu::{self, Accel, Ending, KillAt};
-use crate::{image, log};
+use crate::{image, log, net};
 
 /// The line that arms the kill.
 pub const ACK: &str = "# ack ";
@@ -89,7 +89,9 @@ pub fn run(how: &Killing<'_>, spec: &KillsSpec, only: Option<&str>, work: &Path)
         let nonce = image::nonce()?;
         let config = RunConfig { nonce: &nonce, start: 1, only };
         let boot_image = image::build(how.kernel, &config, &dir)?;
-        let args = devices::prepare(how.devices, &dir)?;
+        // A card's network too, if the boots have one (it stays up until
+        // the boot is killed).
+        let (args, network) = net::prepare(how.devices, &dir, None)?;
         let drive = devices::image_path(&dir, &spec.drive);
         if let Some(previous) = &previous {
             fs::copy(previous, &drive)
@@ -108,6 +110,7 @@ pub fn run(how: &Killing<'_>, spec: &KillsSpec, only: Option<&str>, work: &Path)
             devices: &args,
             pci: None,
             kill: Some(KillAt { marker: ACK, delay }),
+            ready: None,
         };
         if how.echo {
             eprintln!(
@@ -118,6 +121,7 @@ pub fn run(how: &Killing<'_>, spec: &KillsSpec, only: Option<&str>, work: &Path)
             );
         }
         let boot = qemu::boot(how.qemu, &request)?;
+        drop(network);
         if boot.ending == Ending::Interrupted {
             anyhow::bail!("interrupted: QEMU was stopped");
         }

@@ -38,6 +38,7 @@ mod devices; // a boot's devices on QEMU's command line, and their drive images
 mod folders; // the boots' folders, cleared before and linked after
 mod image; // a boot's disk image and run configuration
 mod kills; // boots killed on purpose on one image, before the graded one ([test.kills])
+mod net; // a boot's network: QEMU's user network, a peer on it, the host's side of [test.net]
 mod qemu; // one boot in QEMU
 mod run; // boots and host tests, several at once, merged in boot order
 mod stuck; // a hung boot's instruction pointer and stack, read through QEMU

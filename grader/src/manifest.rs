@@ -14,12 +14,14 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 pub mod devices;
+pub mod net;
 pub mod reference;
 pub mod trace;
 #[cfg(test)]
 mod workflow;
 
 pub use devices::{Device, DiskSpec, DriveSpec, Fill, KillsSpec, PciSpec, TarSpec};
+pub use net::NetSpec;
 pub use reference::Reference;
 pub use trace::TraceSpec;
 
@@ -126,6 +128,9 @@ pub struct TestSpec {
     /// Boots of the test killed with SIGKILL before the graded one.
     #[serde(default)]
     pub kills: Option<KillsSpec>,
+    /// What the grader does from the host to the kernel on the network.
+    #[serde(default)]
+    pub net: Option<NetSpec>,
 }
 
 /// `[test.conformance]`: the test runs one of `fledge-conformance`'s
@@ -244,11 +249,12 @@ impl Manifest {
                 || test.disk.is_some()
                 || test.pci.is_some()
                 || test.tar.is_some()
-                || test.kills.is_some();
+                || test.kills.is_some()
+                || test.net.is_some();
             if test.kind == Kind::Host && kernel_only {
                 bail!(
                     "{}: host test `{}` cannot expect serial output, a conformance check, a trace, a panic, an exit, a CPU model, TCG, \
-                     devices, disk, PCI and tar checks or kills: \
+                     devices, disk, PCI and tar checks, kills or the network: \
                      those are for `kind = \"qemu\"` tests; remove them from its [[test]] entry",
                     path.display(),
                     test.name
@@ -315,7 +321,12 @@ impl Manifest {
             let disk = test.disk.as_ref().map_or(Ok(()), |d| devices::check_disk(&self.drives, attached, d));
             let tar = test.tar.as_ref().map_or(Ok(()), |t| devices::check_tar(&self.drives, attached, t));
             let kills = test.kills.as_ref().map_or(Ok(()), |k| devices::check_kills(&self.drives, attached, k));
-            own.and(disk).and(tar).and(kills).map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
+            let net = test.net.as_ref().map_or(Ok(()), |n| net::check(attached, n));
+            own.and(disk)
+                .and(tar)
+                .and(kills)
+                .and(net)
+                .map_err(|why| anyhow::anyhow!("{at}: test `{}`: {why}", test.name))?;
         }
         Ok(())
     }

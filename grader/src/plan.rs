@@ -19,7 +19,8 @@
 //! - a test whose drive image is checked afterwards (`[test.disk]`,
 //!   `[test.tar]`) runs in a sequence of its own, so that the image holds
 //!   its writes alone; so does a test whose boots are killed
-//!   (`[test.kills]`), whose image is carried from boot to boot;
+//!   (`[test.kills]`), whose image is carried from boot to boot, and a
+//!   test the host talks to over the network (`[test.net]`);
 //! - a test that must end its boot (`[test.panic]`, or `exit = "failure"`)
 //!   ends its group's current sequence: the tests after it get one of their
 //!   own, which starts at once instead of after the panic.
@@ -31,7 +32,7 @@
 //! left out and the kernel runs everything.
 
 use crate::devices::Attach;
-use crate::manifest::{Device, ExitSpec, KillsSpec, Kind, Manifest, TestSpec};
+use crate::manifest::{Device, ExitSpec, KillsSpec, Kind, Manifest, NetSpec, TestSpec};
 use crate::qemu::Accel;
 
 /// One sequence of boots: on which machine, and which tests.
@@ -50,12 +51,14 @@ pub struct Sequence {
     pub query_pci: bool,
     /// Its test's boots are killed first (`[test.kills]`).
     pub kills: Option<KillsSpec>,
+    /// Its test's host side on the network (`[test.net]`).
+    pub net: Option<NetSpec>,
 }
 
 impl Sequence {
     /// Every test, on QEMU's default CPU: what `--kernel` boots.
     pub fn all(accel: Accel) -> Sequence {
-        Sequence { cpu: None, accel, only: None, devices: Vec::new(), query_pci: false, kills: None }
+        Sequence { cpu: None, accel, only: None, devices: Vec::new(), query_pci: false, kills: None, net: None }
     }
 }
 
@@ -83,7 +86,7 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
             _ => accel,
         };
         let devices = manifest.devices_of(test);
-        let alone = test.disk.is_some() || test.tar.is_some() || test.kills.is_some();
+        let alone = test.disk.is_some() || test.tar.is_some() || test.kills.is_some() || test.net.is_some();
         let group = match groups.iter().position(|g| !g.alone && !alone && g.machine == (cpu.clone(), accel, devices)) {
             Some(i) => &mut groups[i],
             None => {
@@ -103,8 +106,9 @@ pub fn for_exercise(manifest: &Manifest, accel: Accel) -> Plan {
             // Only the sequences with a `[test.pci]` test in them ask.
             let query_pci = manifest.tests.iter().any(|t| t.pci.is_some() && only.contains(&t.name));
             let devices = Attach::all(manifest, devices);
-            let kills = manifest.tests.iter().filter(|t| only.contains(&t.name)).find_map(|t| t.kills.clone());
-            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only), devices, query_pci, kills });
+            let mine = || manifest.tests.iter().filter(|t| only.contains(&t.name));
+            let (kills, net) = (mine().find_map(|t| t.kills.clone()), mine().find_map(|t| t.net.clone()));
+            sequences.push(Sequence { cpu: cpu.clone(), accel, only: Some(only), devices, query_pci, kills, net });
         }
     }
     if let [single] = &mut sequences[..] {
@@ -243,6 +247,17 @@ mod test {
         assert_eq!(names(&plan), [Some(vec!["a"]), Some(vec!["t"]), Some(vec!["k"])]);
         let killed: Vec<Option<u32>> = plan.sequences.iter().map(|s| s.kills.as_ref().map(|k| k.count)).collect();
         assert_eq!(killed, [None, None, Some(2)], "only the [test.kills] test's sequence kills boots");
+    }
+
+    #[test]
+    fn a_network_test_gets_a_sequence_of_its_own_with_its_host_side() {
+        let net = "[test.net]\nping = 2";
+        let tests = format!("devices = [\"virtio-net\"]\n{}{}{}", qemu("a", ""), qemu("p", net), qemu("b", ""));
+        let plan = for_exercise(&manifest(&tests), Accel::Tcg);
+        assert_eq!(names(&plan), [Some(vec!["a", "b"]), Some(vec!["p"])]);
+        let pings: Vec<Option<u32>> = plan.sequences.iter().map(|s| s.net.as_ref().and_then(|n| n.ping)).collect();
+        assert_eq!(pings, [None, Some(2)]);
+        assert!(plan.sequences.iter().all(|s| s.devices == [Attach::VirtioNet]), "every boot has the card");
     }
 
     #[test]

@@ -102,7 +102,24 @@ pub struct Request<'a> {
     pub pci: Option<&'a Path>,
     /// Kill QEMU with SIGKILL a while after the guest prints a line.
     pub kill: Option<KillAt>,
+    /// Do something from the host when the guest prints a line.
+    pub ready: Option<Ready>,
 }
+
+/// What the grader does when the guest says it is ready (`crate::net`):
+/// after the first COM1 line that starts with `marker`, `act` runs on a
+/// thread of its own, with QEMU's standard input (the guest's COM1 input)
+/// to write to; COM1 is read on meanwhile.
+#[derive(Clone)]
+pub struct Ready {
+    /// The start of the line.
+    pub marker: &'static str,
+    /// The host's part.
+    pub act: Arc<Act>,
+}
+
+/// The host's part of a [`Ready`], given the guest's COM1 input.
+pub type Act = dyn Fn(&mut dyn std::io::Write) + Send + Sync;
 
 /// When to kill a boot on purpose (`[test.kills]`): `delay` after the
 /// first COM1 line that starts with `marker`.
@@ -248,7 +265,8 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let mut cmd = command(qemu, request);
     let socket = qmp_socket();
     cmd.arg("-qmp").arg(format!("unix:{},server=on,wait=off", socket.display()));
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let input = if request.ready.is_some() { Stdio::piped() } else { Stdio::null() };
+    cmd.stdin(input).stdout(Stdio::piped()).stderr(Stdio::piped());
     let _ = std::fs::remove_file(request.events);
     let start = Instant::now();
     let mut child = child::spawn(&mut cmd).with_context(|| format!("cannot start {}", qemu.display()))?;
@@ -261,16 +279,20 @@ pub fn boot(qemu: &Path, request: &Request<'_>) -> Result<Boot> {
     let (flag, stop_flood) = (Arc::clone(&flooded), Arc::clone(&stop));
     let killed = Arc::new(AtomicBool::new(false));
     let mut kill = request.kill.map(|at| (at, Arc::clone(&killed), Arc::clone(&stop)));
+    let mut ready = request.ready.clone().zip(child.stdin.take());
     let reader = thread::spawn(move || {
         let mut capture = Capture::new();
         let mut buf = [0u8; 8192];
         let mut line = Vec::new();
         while let Ok(n @ 1..) = stdout.read(&mut buf) {
-            if kill.is_some() {
+            if kill.is_some() || ready.is_some() {
                 for &byte in &buf[..n] {
                     if byte != b'\n' {
                         line.push(byte);
                         continue;
+                    }
+                    if let Some((ready, mut input)) = ready.take_if(|(r, _)| line.starts_with(r.marker.as_bytes())) {
+                        thread::spawn(move || (ready.act)(&mut input));
                     }
                     if let Some((at, killed, stop)) = kill.take_if(|(at, ..)| line.starts_with(at.marker.as_bytes())) {
                         // The kill comes from a thread of its own, so that

@@ -47,15 +47,14 @@ use crate::pool::{self, Job};
 use crate::qemu::{self, Accel, Ending};
 use crate::report::Verdict;
 use crate::stuck::Sample;
-use crate::{devices, folders, image, kills, lock, log, pci};
+use crate::{folders, image, kills, lock, log, net, pci};
 use crate::{host_tests, lints, symbols};
 
 /// How to run the boots.
 pub struct Settings<'a> {
     /// The kernel ELF.
     pub kernel: &'a Path,
-    /// `target/fledge/<label>/` holds the boots' files, and
-    /// `target/fledge/logs/<label>.log` their log.
+    /// `target/fledge/<label>/` holds the boots' files, and `target/fledge/logs/<label>.log` their log.
     pub label: &'a str,
     /// The repository root.
     pub root: &'a Path,
@@ -254,7 +253,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
         let config = RunConfig { nonce: &nonce, start, only: only.as_deref() };
         let image = image::build(context.image_kernel, &config, &dir)?;
         let com2 = dir.join("com2.log");
-        let devices = devices::prepare(&sequence.devices, &dir)?;
+        let (devices, network) = net::prepare(&sequence.devices, &dir, sequence.net.clone())?;
         if let (Some((killed, spec)), true) = (&killed, boots.is_empty()) {
             kills::carry(killed, spec, &dir)?;
         }
@@ -271,6 +270,7 @@ fn run_sequence(context: &Shared<'_>, index: usize, sequence: &Sequence) -> Resu
             devices: &devices,
             pci: sequence.query_pci.then_some(pci.as_path()),
             kill: None,
+            ready: network.as_ref().and_then(net::Network::ready),
         };
         if settings.echo {
             let number = context.counter.fetch_add(1, Ordering::SeqCst) + 1;

@@ -4,6 +4,7 @@
 //!
 //! ```toml
 //! devices = ["virtio-rng"]        # every kernel test's boots (default: none)
+//!                                 # "virtio-net": a network card; its tests' `[test.net]` is net.rs's
 //!
 //! [drive.data]                    # a drive, attached by the device "virtio-blk:data"
 //! blocks = 64                     # 512-byte blocks
@@ -68,6 +69,9 @@ pub enum Device {
     VirtioRng,
     /// `virtio-blk:NAME`: a virtio disk holding the drive `[drive.NAME]`.
     VirtioBlk(String),
+    /// `virtio-net`: a virtio network card on QEMU's user network
+    /// (`crate::net`).
+    VirtioNet,
     /// Anything else, as written: `Manifest::load` refuses it, naming
     /// the test.
     Unknown(String),
@@ -77,6 +81,7 @@ impl From<String> for Device {
     fn from(text: String) -> Device {
         match text.as_str() {
             "virtio-rng" => Device::VirtioRng,
+            "virtio-net" => Device::VirtioNet,
             _ => match text.strip_prefix("virtio-blk:") {
                 Some(drive) if !drive.is_empty() => Device::VirtioBlk(drive.to_string()),
                 _ => Device::Unknown(text),
@@ -89,6 +94,7 @@ impl fmt::Display for Device {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Device::VirtioRng => f.write_str("virtio-rng"),
+            Device::VirtioNet => f.write_str("virtio-net"),
             Device::VirtioBlk(drive) => write!(f, "virtio-blk:{drive}"),
             Device::Unknown(text) => f.write_str(text),
         }
@@ -268,7 +274,7 @@ pub fn check_list(drives: &BTreeMap<String, DriveSpec>, devices: &[Device]) -> R
         match device {
             Device::Unknown(text) => {
                 return Err(format!(
-                    "unknown device \"{text}\": the devices are \"virtio-rng\" and \"virtio-blk:DRIVE\" \
+                    "unknown device \"{text}\": the devices are \"virtio-rng\", \"virtio-net\" and \"virtio-blk:DRIVE\" \
                      (DRIVE declared by a [drive.DRIVE] table)"
                 ));
             }

@@ -133,6 +133,14 @@ fn kills_and_tar_checks_load_and_kills_can_be_raised() {
 }
 
 #[test]
+fn a_network_test_loads() {
+    let text = "devices = [\"virtio-net\"]\n[[test]]\nname = \"e\"\nkind = \"qemu\"\npoints = 1\n[test.net]\necho = 1048576\npeer = true\n";
+    let m = load(text, 0).unwrap();
+    assert_eq!(m.devices, [Device::VirtioNet]);
+    assert_eq!(m.tests[0].net, Some(NetSpec { ping: None, echo: Some(1 << 20), connections: None, peer: true }));
+}
+
+#[test]
 fn flush_fails_is_read_and_off_by_default() {
     let m = load(&format!("{DRIVE}flush_fails = true\n[drive.plain]\nblocks = 1\n"), 0).unwrap();
     assert!(m.drives["data"].flush_fails);
@@ -155,7 +163,7 @@ fn a_seed_file_is_found_beside_the_manifest_and_must_fit() {
 #[test]
 fn mistakes_are_refused_naming_the_test_and_the_fix() {
     let cases = [
-        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n"), "test `w`: unknown device \"virtio-net\""),
+        (format!("{DISK_TEST}devices = [\"virtio-nic\"]\n"), "test `w`: unknown device \"virtio-nic\""),
         ("devices = [\"virtio-blk\"]\n".to_string(), "the exercise's `devices`: unknown device \"virtio-blk\""),
         (format!("{DISK_TEST}devices = [\"virtio-blk:data\"]\n"), "add a [drive.data] table"),
         (
@@ -204,6 +212,18 @@ fn mistakes_are_refused_naming_the_test_and_the_fix() {
         ),
         (
             "[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.tar]\ndrive = \"d\"\n".to_string(),
+            "host test `h` cannot",
+        ),
+        (
+            format!("{DISK_TEST}devices = [\"virtio-rng\"]\n[test.net]\nping = 4\n"),
+            "test `w`: [test.net] talks to the kernel over its network card, but the test's boots have none",
+        ),
+        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\n"), "[test.net] gives the grader nothing to do"),
+        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\necho = 0\n"), "net.echo is 0 bytes"),
+        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\nconnections = 0\n"), "net.connections is 0"),
+        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\npings = 4\n"), "unknown field `pings`"),
+        (
+            "[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.net]\npeer = true\n".to_string(),
             "host test `h` cannot",
         ),
     ];
