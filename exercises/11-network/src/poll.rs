@@ -107,6 +107,7 @@ pub enum Step<T> {
     IdleUntil(Instant),
 }
 
+// ANCHOR: run
 /// Runs the network: rounds of poll, `step`, and a sleep until the
 /// stack's next timer or the card's interrupt (see the [module
 /// documentation](self)), until `step` says [`Step::Done`]; returns what
@@ -129,6 +130,7 @@ where
     let _ = (stack, handle, line, &mut step, yield_now);
     todo!("rounds: ack and unmask, poll, step; yield if there is more to do at once, else Wait")
 }
+// ANCHOR_END: run
 
 /// The sleep at the end of a quiet round: until the interrupt, or the
 /// deadline if there is one, whichever comes first. Any wake-up ends it
@@ -143,6 +145,7 @@ struct Wait<'r, 'a, D: Device, L: ?Sized> {
     looked: bool,
 }
 
+// ANCHOR: wait
 impl<D: NetCard, L: IrqLine + ?Sized> Future for Wait<'_, '_, D, L> {
     type Output = ();
 
@@ -151,6 +154,7 @@ impl<D: NetCard, L: IrqLine + ?Sized> Future for Wait<'_, '_, D, L> {
         todo!("first poll: register with the line, look at the card, poll the sleep; any later poll: ready")
     }
 }
+// ANCHOR_END: wait
 
 /// DHCP gave no lease before the deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,6 +171,7 @@ impl fmt::Display for NoLease {
 
 impl core::error::Error for NoLease {}
 
+// ANCHOR: join
 /// Joins the network: runs the loop over `stack`, made with
 /// [`NetStack::with_dhcp`], until the DHCP server gives a lease (which it
 /// returns), or `timeout` has passed on the executor's clock
@@ -184,3 +189,4 @@ where
     let _ = (stack, handle, line, timeout);
     todo!("run the loop until the stack has a lease, or until timeout has passed")
 }
+// ANCHOR_END: join

@@ -107,6 +107,7 @@ pub enum Step<T> {
     IdleUntil(Instant),
 }
 
+// ANCHOR: run
 /// Runs the network: rounds of poll, `step`, and a sleep until the
 /// stack's next timer or the card's interrupt (see the [module
 /// documentation](self)), until `step` says [`Step::Done`]; returns what
@@ -158,6 +159,7 @@ where
         }
     }
 }
+// ANCHOR_END: run
 
 /// The sleep at the end of a quiet round: until the interrupt, or the
 /// deadline if there is one, whichever comes first. Any wake-up ends it
@@ -172,6 +174,7 @@ struct Wait<'r, 'a, D: Device, L: ?Sized> {
     looked: bool,
 }
 
+// ANCHOR: wait
 impl<D: NetCard, L: IrqLine + ?Sized> Future for Wait<'_, '_, D, L> {
     type Output = ();
 
@@ -192,6 +195,7 @@ impl<D: NetCard, L: IrqLine + ?Sized> Future for Wait<'_, '_, D, L> {
         }
     }
 }
+// ANCHOR_END: wait
 
 /// DHCP gave no lease before the deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +212,7 @@ impl fmt::Display for NoLease {
 
 impl core::error::Error for NoLease {}
 
+// ANCHOR: join
 /// Joins the network: runs the loop over `stack`, made with
 /// [`NetStack::with_dhcp`], until the DHCP server gives a lease (which it
 /// returns), or `timeout` has passed on the executor's clock
@@ -236,3 +241,4 @@ where
     })
     .await
 }
+// ANCHOR_END: join
