@@ -130,12 +130,6 @@ impl FakeCard {
         self.raised = true;
     }
 
-    /// The wire to this card: frames pushed on it arrive as `inject`'s
-    /// do, but raise no interrupt (the test raises it, or not).
-    pub fn wire(&self) -> Wire {
-        Rc::clone(&self.inbox)
-    }
-
     /// Frames on the wire that no buffer has taken yet.
     pub fn waiting(&self) -> usize {
         self.inbox.borrow().len()
