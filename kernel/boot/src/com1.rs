@@ -13,6 +13,7 @@ use core::fmt;
 
 use uart_16550::Uart16550;
 use uart_16550::backend::PioBackend;
+use x86_64::instructions::port::Port;
 
 /// The I/O port base of the first serial port.
 pub const COM1_BASE: u16 = 0x3f8;
@@ -51,4 +52,31 @@ impl fmt::Write for Com1 {
 /// Sends raw bytes to COM1, whatever they are.
 pub fn write_bytes(bytes: &[u8]) {
     uart().send_bytes_exact(bytes);
+}
+
+/// The Line Status Register's bit 0, "data ready": the receiver holds a
+/// byte.
+const LSR_DATA_READY: u8 = 1 << 0;
+
+/// The byte COM1 has received, if one waits; `None` at once otherwise.
+///
+/// A polled read, with no interrupt: it looks at the Line Status Register
+/// (base + 5) and, if its "data ready" bit is set, takes the byte from
+/// the Receive Buffer Register (base + 0). QEMU's `-serial stdio` feeds
+/// COM1 from its standard input, so a kernel test sees a line the grader
+/// writes there (exercise 11's tests wait for `done`). Call it often: the
+/// receiver holds 16 bytes, and drops what comes after.
+pub fn try_read() -> Option<u8> {
+    let mut lsr = Port::<u8>::new(COM1_BASE + 5);
+    let mut rbr = Port::<u8>::new(COM1_BASE);
+    // SAFETY: base + 5 is COM1's Line Status Register; reading it has no
+    // effect beyond clearing error bits nobody here looks at.
+    let status = unsafe { lsr.read() };
+    if status & LSR_DATA_READY == 0 {
+        return None;
+    }
+    // SAFETY: with the divisor latch off (as `init` leaves it), base + 0
+    // read is the Receive Buffer Register; reading it takes the byte the
+    // status said was there, which only this function does.
+    Some(unsafe { rbr.read() })
 }

@@ -5,12 +5,16 @@
 //! timer's work is exercise 04's handler, unchanged: one more tick, and
 //! the end-of-interrupt. It wakes nobody: ending the halt is enough, the
 //! executor then finds its due sleeps itself.
+//!
+//! A PCI card's line (5, 9, 10 or 11) gets [`pci_interrupt`]'s work:
+//! the line masked and its task woken, the card left to that task.
 
 use fledge_cpu::InterruptContext;
 use fledge_timer::idt::vector;
 use fledge_timer::pic;
 
 use crate::door;
+use crate::pci_interrupt;
 use crate::serial_input::{self, COM2_IRQ};
 
 /// The timer's vector: IRQ 0.
@@ -30,4 +34,33 @@ pub extern "C" fn timer(context: &mut InterruptContext) {
 pub extern "C" fn com2(_context: &mut InterruptContext) {
     door::handle(COM2_VECTOR, serial_input::on_interrupt);
     pic::with(|pics| pic::acknowledge(pics, COM2_IRQ));
+}
+
+/// A PCI card's IRQ `line`: masked and its task woken (see
+/// [`pci_interrupt`]), then the end-of-interrupt, to the secondary PIC
+/// too for lines 8 to 15. The line is masked first, so the EOI cannot let
+/// the same level-triggered request in again.
+fn pci(line: u8) {
+    door::handle(vector(line), || pci_interrupt::on_interrupt(line));
+    pic::with(|pics| pic::acknowledge(pics, line));
+}
+
+/// IRQ 5: a PCI card's line.
+pub extern "C" fn pci5(_context: &mut InterruptContext) {
+    pci(5);
+}
+
+/// IRQ 9: a PCI card's line.
+pub extern "C" fn pci9(_context: &mut InterruptContext) {
+    pci(9);
+}
+
+/// IRQ 10: a PCI card's line.
+pub extern "C" fn pci10(_context: &mut InterruptContext) {
+    pci(10);
+}
+
+/// IRQ 11: a PCI card's line.
+pub extern "C" fn pci11(_context: &mut InterruptContext) {
+    pci(11);
 }

@@ -22,6 +22,7 @@
 //! | [`idt`] | exercise 03's exceptions plus the two interrupts above |
 //! | [`handlers`] | the interrupt handlers, each run through the door |
 //! | [`door`] | where interrupt handlers find the running executor |
+//! | [`pci_interrupt`] | a PCI card's line: masked in the handler, acknowledged and unmasked by the task |
 //! | [`serial_input`] | COM2's receive interrupt, as a future a task awaits |
 //! | [`dump`] | the trace ring, and its dump to COM2 with the TSC's rate |
 //! | [`running`] | the task running now, for a panic report that names it |
@@ -42,6 +43,7 @@ pub mod door;
 pub mod dump;
 pub mod handlers;
 pub mod idt;
+pub mod pci_interrupt;
 pub mod running;
 pub mod serial_input;
 pub mod traced_halt;

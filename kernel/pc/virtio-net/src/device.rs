@@ -127,6 +127,7 @@ impl<F: Frames> Device for VirtioNet<F> {
     where
         Self: 'a;
 
+    // ANCHOR: receive
     fn receive(&mut self, _timestamp: Instant) -> Option<(RxToken<'_, F>, TxToken<'_, F>)> {
         let shared = self.shared.get_mut();
         // The pair comes with a transmit token (to answer the frame at
@@ -145,11 +146,15 @@ impl<F: Frames> Device for VirtioNet<F> {
         shared.stats.received += 1;
         Some((RxToken { shared: &self.shared, buf: Some(buf) }, TxToken { shared: &self.shared }))
     }
+    // ANCHOR_END: receive
 
+    // ANCHOR: transmit
     fn transmit(&mut self, _timestamp: Instant) -> Option<TxToken<'_, F>> {
         if self.shared.get_mut().card.can_send() { Some(TxToken { shared: &self.shared }) } else { None }
     }
+    // ANCHOR_END: transmit
 
+    // ANCHOR: capabilities
     fn capabilities(&self) -> DeviceCapabilities {
         let mut caps = DeviceCapabilities::default();
         caps.medium = Medium::Ethernet;
@@ -161,6 +166,7 @@ impl<F: Frames> Device for VirtioNet<F> {
         caps.checksum = ChecksumCapabilities::default();
         caps
     }
+    // ANCHOR_END: capabilities
 }
 
 /// One received frame, in a buffer of the card's receive queue. The
@@ -172,6 +178,7 @@ pub struct RxToken<'a, F: Frames> {
 }
 
 impl<F: Frames> RxToken<'_, F> {
+    // ANCHOR: recycle
     fn recycle(&mut self) {
         if let Some(buf) = self.buf.take() {
             let mut shared = self.shared.borrow_mut();
@@ -181,6 +188,7 @@ impl<F: Frames> RxToken<'_, F> {
             }
         }
     }
+    // ANCHOR_END: recycle
 }
 
 impl<F: Frames> smoltcp::phy::RxToken for RxToken<'_, F> {

@@ -25,6 +25,12 @@
 //! Transmission is simpler: `VirtIONet::send` copies the frame out and
 //! waits until the device has taken it, so a [`TxBuffer`] is the
 //! caller's again as soon as `send` returns.
+//!
+//! The card also raises an interrupt when a frame arrives (or a sent one
+//! is done). On the PC it is a level-triggered line that stays up until
+//! the driver [acknowledges](Frames::ack_interrupt) it at the card; the
+//! network task does that, never the handler (`fledge_tasks::pci_interrupt`
+//! says why).
 
 use virtio_drivers::Error;
 use virtio_drivers::device::net::{RxBuffer, TxBuffer, VirtIONet};
@@ -63,6 +69,11 @@ pub trait Frames {
 
     /// Sends the frame in `buf`, and returns when the device has taken it.
     fn send(&mut self, buf: TxBuffer) -> Result<(), Error>;
+
+    /// Acknowledges the card's interrupt: reads (and so clears) its
+    /// interrupt status, which lowers its interrupt line. Says whether
+    /// the card had an interrupt to acknowledge.
+    fn ack_interrupt(&mut self) -> bool;
 }
 
 impl<H: virtio_drivers::Hal, T: Transport, const QUEUE_SIZE: usize> Frames for VirtIONet<H, T, QUEUE_SIZE> {
@@ -98,5 +109,9 @@ impl<H: virtio_drivers::Hal, T: Transport, const QUEUE_SIZE: usize> Frames for V
 
     fn send(&mut self, buf: TxBuffer) -> Result<(), Error> {
         VirtIONet::send(self, buf)
+    }
+
+    fn ack_interrupt(&mut self) -> bool {
+        !VirtIONet::ack_interrupt(self).is_empty()
     }
 }

@@ -25,7 +25,10 @@
 //!   tokens over the card's buffers, every receive buffer recycled, the
 //!   card's capabilities;
 //! - [`pci`]: finding the card on the bus and starting it, with the
-//!   queue and buffer sizes.
+//!   queue and buffer sizes, and the card's interrupt line;
+//! - [`poll`]: the network task's loop on exercise 07's executor: poll
+//!   the stack, run the program, sleep until the stack's next timer or
+//!   the card's interrupt; and DHCP on it ([`poll::join`]).
 //!
 //! `no_std`, with a heap: `VirtIONet` keeps its buffers in `Vec`s.
 //!
@@ -39,6 +42,8 @@
 pub mod device;
 pub mod frames;
 pub mod pci;
+pub mod poll;
 
 pub use device::{MTU, Stats, VirtioNet};
 pub use frames::Frames;
+pub use poll::{IrqLine, NetCard, NoLease, Step};

@@ -7,16 +7,24 @@
 //! `VirtIONet::new`, which negotiates the features, sets up both queues
 //! and fills the receive queue with [`QUEUE_SIZE`] buffers of
 //! [`BUFFER_LEN`] bytes.
+//!
+//! The card interrupts on the IRQ line the BIOS wrote into its
+//! configuration space (byte 0x3C); [`interrupt_line`] reads it, and
+//! `fledge_tasks::pci_interrupt::PciInterrupt` takes that line's
+//! interrupts, as the poll loop's [`IrqLine`].
 
 use fledge_pci::config::PortConfig;
 use fledge_pci::dma::FledgeHal;
 use fledge_pci::virtio::{self, SetupError};
+use fledge_tasks::pci_interrupt::PciInterrupt;
 use virtio_drivers::device::net::VirtIONet;
 use virtio_drivers::transport::DeviceType;
 use virtio_drivers::transport::pci::PciTransport;
+use virtio_drivers::transport::pci::bus::ConfigurationAccess;
 
 use crate::VirtioNet;
 use crate::device::MTU;
+use crate::poll::IrqLine;
 
 /// How many buffers each of the card's two queues holds (a power of two,
 /// as virtio's split queues need, and at most QEMU's 256).
@@ -60,5 +68,28 @@ impl VirtioNet<Card> {
         let transport = virtio::transport(config(), function.address)?;
         let card = Card::new(transport, BUFFER_LEN).map_err(SetupError::Device)?;
         Ok(VirtioNet::new(card))
+    }
+}
+
+/// Configuration space byte 0x3C: the IRQ line the BIOS routed the
+/// card's interrupt pin to (byte 0x3D, the pin, is next to it).
+const INTERRUPT_LINE: u8 = 0x3C;
+
+/// The IRQ line of the first virtio network card on bus 0: `None` if
+/// there is no card, or the BIOS routed it to no line (0xFF).
+pub fn interrupt_line() -> Option<u8> {
+    let access = config();
+    let function = virtio::find(&access, DeviceType::Network).ok()?;
+    let line = access.read_word(function.address, INTERRUPT_LINE).to_le_bytes()[0];
+    (line < 16).then_some(line)
+}
+
+impl IrqLine for PciInterrupt {
+    fn register(&self, waker: &core::task::Waker) {
+        PciInterrupt::register(self, waker);
+    }
+
+    fn unmask(&self) {
+        PciInterrupt::unmask(self);
     }
 }

@@ -1,14 +1,12 @@
 //! `VirtioNet` over a fake card: the tokens, the recycling of receive
 //! buffers, the capabilities, and frames the card cannot take.
 
-mod common;
-
-use common::{FakeCard, LONGEST};
-use fledge_virtio_net::pci::QUEUE_SIZE;
-use fledge_virtio_net::{MTU, Stats, VirtioNet};
+use super::fake_card::{FakeCard, LONGEST};
 use smoltcp::phy::{Checksum, Device, Medium, RxToken, TxToken};
 use smoltcp::time::Instant;
 use smoltcp::wire::EthernetAddress;
+use virtio_net::pci::QUEUE_SIZE;
+use virtio_net::{MTU, Stats, VirtioNet};
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 const NOW: Instant = Instant::ZERO;

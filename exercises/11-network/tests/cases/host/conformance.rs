@@ -12,18 +12,16 @@
 //! to 127.0.0.1 in `accept`. Every segment crosses the wire between the
 //! two fake cards, through both drivers.
 
-mod common;
-
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use common::{Clock, FakeCard, SEED};
+use super::fake_card::{Clock, FakeCard, SEED};
 use fledge_api::Instant;
 use fledge_api::tcp::{Listener, Stream, Tcp, TcpError};
 use fledge_conformance::tcp;
 use fledge_net::NetStack;
-use fledge_virtio_net::VirtioNet;
 use smoltcp::wire::Ipv4Cidr;
+use virtio_net::VirtioNet;
 
 const MAC_A: [u8; 6] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x0a];
 const MAC_B: [u8; 6] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x0b];

@@ -2,18 +2,16 @@
 //! on one wire, one echoing a mebibyte back to the other. (The TCP
 //! conformance suite over the same is in `conformance.rs`.)
 
-mod common;
-
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use common::{FakeCard, SEED};
+use super::fake_card::{FakeCard, SEED};
 use fledge_api::Instant;
 use fledge_api::tcp::{Tcp, TcpError};
 use fledge_net::NetStack;
-use fledge_virtio_net::VirtioNet;
-use fledge_virtio_net::pci::QUEUE_SIZE;
 use smoltcp::wire::{EthernetAddress, Ipv4Cidr};
+use virtio_net::VirtioNet;
+use virtio_net::pci::QUEUE_SIZE;
 
 const MAC_A: [u8; 6] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x0a];
 const MAC_B: [u8; 6] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x0b];

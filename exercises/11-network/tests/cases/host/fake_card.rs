@@ -17,7 +17,7 @@
 //! (the test reads the record), back to the card itself (a loopback), or
 //! to a second card (a pair: two machines on one wire).
 
-#![allow(dead_code)] // Each test file uses its own part.
+#![allow(dead_code)] // Not every test uses every part.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -27,11 +27,11 @@ use std::time::Duration;
 
 use fledge_api::Instant;
 use fledge_net::NetStack;
-use fledge_virtio_net::Frames;
-use fledge_virtio_net::pci::{BUFFER_LEN, QUEUE_SIZE};
 use smoltcp::phy::Device;
 use virtio_drivers::Error;
 use virtio_drivers::device::net::TxBuffer;
+use virtio_net::Frames;
+use virtio_net::pci::{BUFFER_LEN, QUEUE_SIZE};
 
 /// virtio's header before each received frame (a modern device's).
 pub const HEADER: usize = 12;
@@ -78,6 +78,11 @@ pub struct FakeCard {
     pub fail_sends: u32,
     /// The longest frame sent.
     pub longest_sent: usize,
+    /// Whether the card's interrupt is raised: a frame came (or was sent)
+    /// since the last `ack_interrupt`.
+    pub raised: bool,
+    /// How many times the driver acknowledged an interrupt that was raised.
+    pub acks: u64,
 }
 
 impl FakeCard {
@@ -99,6 +104,8 @@ impl FakeCard {
             tx_full: false,
             fail_sends: 0,
             longest_sent: 0,
+            raised: false,
+            acks: 0,
         }
     }
 
@@ -117,9 +124,10 @@ impl FakeCard {
         (a, b)
     }
 
-    /// Puts `frame` on the wire to this card.
-    pub fn inject(&self, frame: &[u8]) {
+    /// Puts `frame` on the wire to this card, and raises its interrupt.
+    pub fn inject(&mut self, frame: &[u8]) {
         self.inbox.borrow_mut().push_back(frame.to_vec());
+        self.raised = true;
     }
 
     /// Frames on the wire that no buffer has taken yet.
@@ -199,6 +207,8 @@ impl Frames for FakeCard {
             return Err(Error::IoError);
         }
         self.longest_sent = self.longest_sent.max(buf.packet_len());
+        // The device interrupts when it has taken a frame, too.
+        self.raised = true;
         if let Some(outbox) = &self.outbox {
             outbox.borrow_mut().push_back(buf.packet().to_vec());
         }
@@ -206,6 +216,12 @@ impl Frames for FakeCard {
             self.sent.push(buf.packet().to_vec());
         }
         Ok(())
+    }
+
+    fn ack_interrupt(&mut self) -> bool {
+        let raised = std::mem::take(&mut self.raised);
+        self.acks += u64::from(raised);
+        raised
     }
 }
 
