@@ -76,9 +76,12 @@ fn manifests() -> Vec<(String, String, Vec<Ladder>)> {
 /// runs its tests on.
 fn upstream_src(folder: &str) -> PathBuf {
     let main = fs::read_to_string(root().join("solutions").join(folder).join("src/main.rs")).unwrap();
+    // `extern crate fledge_x as x;` (not `extern crate alloc;`).
     let krate = main
-        .split_once("extern crate ")
-        .map(|(_, rest)| rest.split_whitespace().next().unwrap().to_string())
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("extern crate "))
+        .find(|rest| rest.contains(" as "))
+        .map(|rest| rest.split_whitespace().next().unwrap().to_string())
         .unwrap_or_else(|| "fledge_boot".to_string());
     let workspace = fs::read_to_string(root().join("Cargo.toml")).unwrap();
     let key = format!("{} = {{ path = \"", krate.replace('_', "-"));
