@@ -55,6 +55,8 @@ wait_for() {
 
 echo "==> the guest: smoltcp over virtio-net in QEMU (TCG), through a forwarded port"
 port=$($echo free-port)
+# A line left from the last run must not count as this one's.
+rm -f "$out/serial.log"
 qemu-system-x86_64 -drive "format=raw,file=$out/boot.img" \
     -display none -no-reboot -monitor none -m 128M -serial "file:$out/serial.log" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel tcg \
