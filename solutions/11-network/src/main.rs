@@ -3,8 +3,9 @@
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-extern crate alloc;
 extern crate fledge_virtio_net as virtio_net;
+// The tests' `alloc::` paths.
+extern crate alloc;
 
 #[path = "../../../exercises/11-network/tests/cases/kernel.rs"]
 mod cases;
