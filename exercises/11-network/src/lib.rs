@@ -30,8 +30,8 @@
 //!   interrupt line;
 //! - [`poll`]: the network task's loop, and DHCP on it.
 //!
-//! Your part is the `todo!()`s of `device.rs` and `poll.rs` (and the
-//! empty `Drop` of the receive token), in the order of the chapter
+//! Your part is the `todo!()`s of `device.rs` and `poll.rs` (one of them
+//! in the `Drop` of the receive token), in the order of the chapter
 //! (`book/src/ch11-network.md`). The API is the upstream crate's
 //! (`kernel/pc/virtio-net`), so a finished exercise can stand in for it.
 
