@@ -1,0 +1,578 @@
+//! Requests: a parser over the bytes received so far.
+//!
+//! A request, as it arrives on a connection (RFC 9112):
+//!
+//! ```text
+//!   PUT /about HTTP/1.1\r\n            request line: method SP target SP version
+//!   Host: localhost\r\n                header fields: name ":" OWS value OWS
+//!   Content-Length: 11\r\n
+//!   X-Author: ada\r\n
+//!   \r\n                               an empty line ends the head
+//!   <p>Hello!\n                        Content-Length bytes of body
+//!   GET / HTTP/1.1\r\n ...             the next request, if the client pipelines
+//! ```
+//!
+//! [`parse`] looks at the start of a connection's input and says one of
+//! three things: here is a whole request and the number of bytes it took
+//! (`Ok(Some(..))`); not enough bytes yet (`Ok(None)`); or this can never
+//! become a request we serve (`Err`, with the status to answer). It keeps
+//! no state between calls: the server calls it again on the longer buffer
+//! after each read. Because every check looks only at bytes that are
+//! there, and a line is judged only once it is whole (or already too long
+//! to be allowed), calling it on any prefix of an input gives `Ok(None)` or
+//! the same answer as calling it on the whole input: the fuzzer
+//! (`examples/fuzz.rs`) checks exactly that.
+//!
+//! It is strict where a lenient reading is a known attack. Two servers
+//! that disagree about where a request ends let a request be smuggled past
+//! one inside another, so framing follows RFC 9112 §6 to the letter:
+//!
+//! - lines end with CRLF; a bare LF or a CR anywhere else is refused, and
+//!   so is a continuation line (obs-fold, a line starting with a space);
+//! - a field name is a token, with no space before its colon;
+//! - the body's length comes from `Content-Length` only. Several of them
+//!   that differ, or one that is not a number, is refused; so is a request
+//!   with both `Transfer-Encoding` and `Content-Length`. A request with
+//!   `Transfer-Encoding` alone (a chunked upload) is answered 501: this
+//!   server does not decode chunks;
+//! - HTTP/1.1 requests carry exactly one `Host` field.
+//!
+//! The limits are those of [`crate::limits`]. One empty line before the
+//! request line is skipped, as RFC 9112 §2.2 asks.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::limits::{MAX_BODY, MAX_HEADER_BYTES, MAX_HEADER_LINE, MAX_HEADERS, MAX_REQUEST_LINE};
+use crate::response::Status;
+
+/// A request method. The four this server serves, the others HTTP defines
+/// (answered 405, Method Not Allowed), and any other token (answered 501,
+/// Not Implemented).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`: send the resource.
+    Get,
+    /// `HEAD`: the same answer as `GET`, without its body.
+    Head,
+    /// `POST`: here, the same as `PUT`.
+    Post,
+    /// `PUT`: store the body as the resource.
+    Put,
+    /// `DELETE`, `OPTIONS`, `PATCH`, `TRACE` or `CONNECT`: methods HTTP
+    /// defines that no resource here allows.
+    Other,
+    /// A well-formed token that is no method HTTP defines.
+    Unknown,
+}
+
+impl Method {
+    fn from_token(token: &[u8]) -> Method {
+        match token {
+            b"GET" => Method::Get,
+            b"HEAD" => Method::Head,
+            b"POST" => Method::Post,
+            b"PUT" => Method::Put,
+            b"DELETE" | b"OPTIONS" | b"PATCH" | b"TRACE" | b"CONNECT" => Method::Other,
+            _ => Method::Unknown,
+        }
+    }
+}
+
+/// The protocol version of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// HTTP/1.0: the connection closes after the answer unless the client
+    /// asks `Connection: keep-alive`.
+    Http10,
+    /// HTTP/1.1: the connection stays open unless a side says
+    /// `Connection: close`.
+    Http11,
+}
+
+/// One header field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The field's name, in lower case (names are case-insensitive).
+    pub name: String,
+    /// The field's value, without the spaces around it.
+    pub value: Vec<u8>,
+}
+
+/// A whole request, as [`parse`] found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// Its method.
+    pub method: Method,
+    /// Its target as sent, in origin form: it starts with `/`, and holds
+    /// only visible ASCII.
+    pub target: String,
+    /// Its protocol version.
+    pub version: Version,
+    /// Its header fields, in the order they came.
+    pub headers: Vec<Header>,
+    /// Its body: `Content-Length` bytes, or none.
+    pub body: Vec<u8>,
+    /// Whether the client wants the connection kept open after the answer
+    /// (from the version and the `Connection` field).
+    pub keep_alive: bool,
+}
+
+impl Request {
+    /// The value of the first field called `name` (in lower case).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.iter().find(|header| header.name == name).map(|header| &header.value[..])
+    }
+
+    /// The target's path: the target without its query (`?...`).
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+}
+
+/// Why bytes cannot become a request this server serves. Each maps to the
+/// status it is answered with ([`HttpError::status`]), and every one ends
+/// the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpError {
+    /// The bytes break the syntax or the framing rules; the text says
+    /// which rule. 400 Bad Request.
+    Malformed(&'static str),
+    /// The request line is longer than [`MAX_REQUEST_LINE`]. 414 URI Too
+    /// Long.
+    RequestLineTooLong,
+    /// A header line is longer than [`MAX_HEADER_LINE`], the head longer
+    /// than [`MAX_HEADER_BYTES`], or there are more than [`MAX_HEADERS`]
+    /// fields. 431 Request Header Fields Too Large.
+    HeadersTooLarge,
+    /// `Content-Length` is more than [`MAX_BODY`]. 413 Content Too Large.
+    BodyTooLarge,
+    /// A `POST` or `PUT` without `Content-Length`. 411 Length Required.
+    LengthRequired,
+    /// A body sent with `Transfer-Encoding` (chunked): not supported. 501
+    /// Not Implemented.
+    TransferEncoding,
+    /// An HTTP version other than 1.0 and 1.1. 505 HTTP Version Not
+    /// Supported.
+    Version,
+}
+
+impl HttpError {
+    /// The status this error is answered with.
+    pub fn status(self) -> Status {
+        match self {
+            HttpError::Malformed(_) => Status::BadRequest,
+            HttpError::RequestLineTooLong => Status::UriTooLong,
+            HttpError::HeadersTooLarge => Status::HeaderFieldsTooLarge,
+            HttpError::BodyTooLarge => Status::ContentTooLarge,
+            HttpError::LengthRequired => Status::LengthRequired,
+            HttpError::TransferEncoding => Status::NotImplemented,
+            HttpError::Version => Status::VersionNotSupported,
+        }
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::Malformed(rule) => write!(f, "malformed request: {rule}"),
+            HttpError::RequestLineTooLong => write!(f, "the request line is over {MAX_REQUEST_LINE} bytes"),
+            HttpError::HeadersTooLarge => write!(f, "the header fields are over their limits"),
+            HttpError::BodyTooLarge => write!(f, "the body is over {MAX_BODY} bytes"),
+            HttpError::LengthRequired => write!(f, "a body needs a Content-Length"),
+            HttpError::TransferEncoding => write!(f, "transfer codings (chunked bodies) are not supported"),
+            HttpError::Version => write!(f, "only HTTP/1.0 and HTTP/1.1 are spoken here"),
+        }
+    }
+}
+
+impl core::error::Error for HttpError {}
+
+/// Parses the request at the start of `buf`: `Ok(Some((request,
+/// consumed)))` when it is all there (the next request starts at
+/// `buf[consumed..]`), `Ok(None)` when more bytes are needed, `Err` when
+/// no more bytes can make it a request to serve.
+///
+/// ```
+/// use fledge_http::request::{parse, HttpError, Method};
+///
+/// let input = b"GET /about HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n";
+/// let (request, consumed) = parse(input).unwrap().unwrap();
+/// assert_eq!((request.method, request.path(), consumed), (Method::Get, "/about", 32));
+/// assert_eq!(parse(&input[consumed..]), Ok(None), "the second is not whole yet");
+/// assert_eq!(parse(b"GET /\r\n\r\n"), Err(HttpError::Malformed("request line")));
+/// ```
+pub fn parse(buf: &[u8]) -> Result<Option<(Request, usize)>, HttpError> {
+    let start = match buf {
+        [b'\r'] => return Ok(None),
+        [b'\r', b'\n', ..] => 2,
+        _ => 0,
+    };
+    let Some((line, mut at)) = next_line(buf, start, MAX_REQUEST_LINE, HttpError::RequestLineTooLong)? else {
+        return Ok(None);
+    };
+    let (method, target, version) = request_line(line)?;
+
+    let mut headers: Vec<Header> = Vec::new();
+    loop {
+        let room = MAX_HEADER_LINE.min(MAX_HEADER_BYTES.saturating_sub(at - start));
+        let Some((line, next)) = next_line(buf, at, room, HttpError::HeadersTooLarge)? else {
+            return Ok(None);
+        };
+        at = next;
+        if line.is_empty() {
+            break;
+        }
+        if headers.len() == MAX_HEADERS {
+            return Err(HttpError::HeadersTooLarge);
+        }
+        headers.push(field(line)?);
+    }
+
+    let length = framing(&headers, method, version)?;
+    let Some(end) = at.checked_add(length).filter(|&end| end <= buf.len()) else {
+        return Ok(None);
+    };
+    let keep_alive = keep_alive(&headers, version);
+    let request = Request { method, target, version, headers, body: buf[at..end].to_vec(), keep_alive };
+    Ok(Some((request, end)))
+}
+
+/// The line that starts at `buf[from]`, without its CRLF, and where the
+/// next starts; `None` if its end has not come. A line of `limit` bytes or
+/// more (CRLF included) is `too_long` as soon as `limit` bytes are there
+/// without its end: no later byte can make it shorter.
+fn next_line(buf: &[u8], from: usize, limit: usize, too_long: HttpError) -> Result<Option<(&[u8], usize)>, HttpError> {
+    let window = &buf[from..buf.len().min(from.saturating_add(limit))];
+    let Some(lf) = window.iter().position(|&byte| byte == b'\n') else {
+        return if window.len() >= limit { Err(too_long) } else { Ok(None) };
+    };
+    let line = match window[..lf].split_last() {
+        Some((b'\r', line)) => line,
+        _ => return Err(HttpError::Malformed("a line ends with LF without CR")),
+    };
+    if line.contains(&b'\r') {
+        return Err(HttpError::Malformed("a CR without LF"));
+    }
+    Ok(Some((line, from + lf + 1)))
+}
+
+/// `method SP request-target SP HTTP-version`.
+fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
+    let mut parts = line.split(|&byte| byte == b' ');
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(HttpError::Malformed("request line"));
+    };
+    if !is_token(method) {
+        return Err(HttpError::Malformed("method"));
+    }
+    // Origin form only: this server is no proxy (absolute form) and has
+    // no OPTIONS * (asterisk form).
+    if target.first() != Some(&b'/') || !target.iter().all(|&byte| (0x21..=0x7e).contains(&byte)) {
+        return Err(HttpError::Malformed("request target"));
+    }
+    let version = match version {
+        b"HTTP/1.1" => Version::Http11,
+        b"HTTP/1.0" => Version::Http10,
+        [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] if major.is_ascii_digit() && minor.is_ascii_digit() => {
+            return Err(HttpError::Version);
+        }
+        _ => return Err(HttpError::Malformed("version")),
+    };
+    // Checked above: every byte is visible ASCII.
+    let target = target.iter().map(|&byte| char::from(byte)).collect();
+    Ok((Method::from_token(method), target, version))
+}
+
+/// `field-name ":" OWS field-value OWS`.
+fn field(line: &[u8]) -> Result<Header, HttpError> {
+    if matches!(line[0], b' ' | b'\t') {
+        return Err(HttpError::Malformed("a continuation line (obs-fold)"));
+    }
+    let colon = line.iter().position(|&byte| byte == b':').ok_or(HttpError::Malformed("a field without a colon"))?;
+    let (name, value) = (&line[..colon], &line[colon + 1..]);
+    if !is_token(name) {
+        return Err(HttpError::Malformed("field name"));
+    }
+    let value = trim(value);
+    if !value.iter().all(|&byte| byte == b'\t' || (b' '..=b'~').contains(&byte) || byte >= 0x80) {
+        return Err(HttpError::Malformed("a control character in a field value"));
+    }
+    let name = name.iter().map(|&byte| char::from(byte.to_ascii_lowercase())).collect();
+    Ok(Header { name, value: value.to_vec() })
+}
+
+/// The body's length, from the head's fields, after the framing rules.
+fn framing(headers: &[Header], method: Method, version: Version) -> Result<usize, HttpError> {
+    if version == Version::Http11 && headers.iter().filter(|header| header.name == "host").count() != 1 {
+        return Err(HttpError::Malformed("an HTTP/1.1 request needs one Host field"));
+    }
+    let mut length = None;
+    for header in headers.iter().filter(|header| header.name == "content-length") {
+        let value = &header.value;
+        if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
+            return Err(HttpError::Malformed("Content-Length is not a number"));
+        }
+        let n = value.iter().fold(0u64, |n, &digit| n * 10 + u64::from(digit - b'0'));
+        if length.is_some_and(|first| first != n) {
+            return Err(HttpError::Malformed("Content-Lengths that differ"));
+        }
+        length = Some(n);
+    }
+    if headers.iter().any(|header| header.name == "transfer-encoding") {
+        return Err(match length {
+            Some(_) => HttpError::Malformed("both Transfer-Encoding and Content-Length"),
+            None => HttpError::TransferEncoding,
+        });
+    }
+    match length {
+        None if matches!(method, Method::Post | Method::Put) => Err(HttpError::LengthRequired),
+        None => Ok(0),
+        Some(n) if n > MAX_BODY as u64 => Err(HttpError::BodyTooLarge),
+        // Not more than MAX_BODY, so it fits.
+        Some(n) => Ok(n as usize),
+    }
+}
+
+/// Whether the connection stays open after the answer: HTTP/1.1 unless
+/// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
+fn keep_alive(headers: &[Header], version: Version) -> bool {
+    let says = |option: &str| {
+        headers
+            .iter()
+            .filter(|header| header.name == "connection")
+            .flat_map(|header| header.value.split(|&byte| byte == b','))
+            .any(|token| trim(token).eq_ignore_ascii_case(option.as_bytes()))
+    };
+    !says("close") && (version == Version::Http11 || says("keep-alive"))
+}
+
+/// `bytes` without the spaces and tabs around them.
+fn trim(bytes: &[u8]) -> &[u8] {
+    let space = |byte: &u8| matches!(byte, b' ' | b'\t');
+    let start = bytes.iter().position(|byte| !space(byte)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|byte| !space(byte)).map_or(start, |last| last + 1);
+    &bytes[start..end]
+}
+
+/// Whether `bytes` is a token (RFC 9110 §5.6.2): one or more of the
+/// visible characters that are not delimiters.
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
+}
+
+#[cfg(test)]
+mod test {
+    use alloc::format;
+    use alloc::vec;
+
+    use super::*;
+
+    /// Parses `input`, which must be one whole request and nothing more.
+    fn whole(input: &[u8]) -> Request {
+        let (request, consumed) = parse(input).unwrap().unwrap();
+        assert_eq!(consumed, input.len());
+        request
+    }
+
+    fn error(input: &[u8]) -> HttpError {
+        parse(input).unwrap_err()
+    }
+
+    #[test]
+    fn a_get_with_its_fields() {
+        let request = whole(b"GET /about?x=1 HTTP/1.1\r\nHost: example\r\nAccept:  text/html \r\n\r\n");
+        assert_eq!((request.method, request.version, request.path()), (Method::Get, Version::Http11, "/about"));
+        assert_eq!(request.target, "/about?x=1");
+        assert_eq!(request.header("accept"), Some(&b"text/html"[..]), "the spaces around a value are not its");
+        assert_eq!(request.header("host"), Some(&b"example"[..]));
+        assert!(request.body.is_empty());
+        assert!(request.keep_alive, "HTTP/1.1 keeps the connection by default");
+    }
+
+    #[test]
+    fn every_prefix_needs_more() {
+        let input = b"PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+        for end in 0..input.len() {
+            assert_eq!(parse(&input[..end]), Ok(None), "{end} bytes");
+        }
+        assert_eq!(whole(input).body, b"hello");
+    }
+
+    #[test]
+    fn the_next_request_is_left_where_it_is() {
+        let input = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (first, consumed) = parse(input).unwrap().unwrap();
+        assert_eq!((first.path(), consumed), ("/a", 28));
+        assert_eq!(whole(&input[consumed..]).path(), "/b");
+    }
+
+    #[test]
+    fn one_empty_line_before_the_request_is_skipped() {
+        assert_eq!(whole(b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n").path(), "/");
+        assert_eq!(parse(b"\r"), Ok(None));
+        assert_eq!(error(b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), HttpError::Malformed("request line"));
+    }
+
+    #[test]
+    fn connection_options() {
+        let keep = |input: &[u8]| whole(input).keep_alive;
+        assert!(!keep(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assert!(!keep(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n"));
+        assert!(!keep(b"GET / HTTP/1.0\r\n\r\n"), "HTTP/1.0 closes by default");
+        assert!(keep(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+        assert!(!keep(b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n"));
+    }
+
+    #[test]
+    fn methods() {
+        let method = |name: &str| whole(format!("{name} / HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).method;
+        assert_eq!(method("HEAD"), Method::Head);
+        assert_eq!(method("DELETE"), Method::Other);
+        assert_eq!(method("OPTIONS"), Method::Other);
+        assert_eq!(method("BREW"), Method::Unknown);
+        assert_eq!(method("get"), Method::Unknown, "methods are case-sensitive");
+        assert_eq!(error(b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n"), HttpError::Malformed("method"));
+    }
+
+    #[test]
+    fn malformed_request_lines_are_400() {
+        for line in [
+            &b"GET /\r\n"[..],
+            b"GET  / HTTP/1.1\r\n",
+            b"GET / HTTP/1.1 \r\n",
+            b"GET / HTTP/1.1 extra\r\n",
+            b"\r\n\r\n",
+            b"hello world\r\n",
+        ] {
+            assert_eq!(error(line), HttpError::Malformed("request line"), "{:?}", core::str::from_utf8(line));
+        }
+        assert_eq!(error(b"GET about HTTP/1.1\r\n"), HttpError::Malformed("request target"));
+        assert_eq!(error(b"GET http://x/ HTTP/1.1\r\n"), HttpError::Malformed("request target"));
+        assert_eq!(error(b"GET /\x7f HTTP/1.1\r\n"), HttpError::Malformed("request target"));
+        assert_eq!(error(b"GET / HTTP/1.1\tx\r\n"), HttpError::Malformed("version"));
+        assert_eq!(error(b"GET / http/1.1\r\n"), HttpError::Malformed("version"));
+        assert_eq!(error(b"GET / HTTP/2.0\r\n").status().code(), 505);
+    }
+
+    #[test]
+    fn line_ends_are_crlf_only() {
+        assert_eq!(error(b"GET / HTTP/1.1\n"), HttpError::Malformed("a line ends with LF without CR"));
+        assert_eq!(error(b"GET / HTTP/1.1\r\nHost: x\n\r\n"), HttpError::Malformed("a line ends with LF without CR"));
+        assert_eq!(error(b"GET / HTTP/1.1\r\nHost: x\ry\r\n\r\n"), HttpError::Malformed("a CR without LF"));
+        assert_eq!(error(b"GET /\r HTTP/1.1\r\n"), HttpError::Malformed("a CR without LF"));
+    }
+
+    #[test]
+    fn header_field_syntax() {
+        let head = |field: &[u8]| [&b"GET / HTTP/1.1\r\nHost: x\r\n"[..], field, b"\r\n\r\n"].concat();
+        assert_eq!(error(&head(b" folded")), HttpError::Malformed("a continuation line (obs-fold)"));
+        assert_eq!(error(&head(b"\tfolded")), HttpError::Malformed("a continuation line (obs-fold)"));
+        assert_eq!(error(&head(b"Name : value")), HttpError::Malformed("field name"));
+        assert_eq!(error(&head(b"Na(me: value")), HttpError::Malformed("field name"));
+        assert_eq!(error(&head(b": value")), HttpError::Malformed("field name"));
+        assert_eq!(error(&head(b"no colon")), HttpError::Malformed("a field without a colon"));
+        assert_eq!(error(&head(b"Name: a\x00b")), HttpError::Malformed("a control character in a field value"));
+        assert_eq!(whole(&head(b"Name: caf\xc3\xa9")).header("name"), Some("café".as_bytes()), "obs-text is allowed");
+        assert_eq!(whole(&head(b"Empty:")).header("empty"), Some(&b""[..]));
+    }
+
+    #[test]
+    fn host_is_required_once_in_http_1_1() {
+        let missing = HttpError::Malformed("an HTTP/1.1 request needs one Host field");
+        assert_eq!(error(b"GET / HTTP/1.1\r\n\r\n"), missing);
+        assert_eq!(error(b"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"), missing);
+        assert_eq!(whole(b"GET / HTTP/1.0\r\n\r\n").version, Version::Http10);
+    }
+
+    #[test]
+    fn content_length_framing() {
+        let with = |fields: &str| format!("POST /a HTTP/1.1\r\nHost: x\r\n{fields}\r\n");
+        assert_eq!(whole(with("Content-Length: 3\r\n").as_bytes().iter().chain(b"abc").copied().collect::<Vec<_>>().as_slice()).body, b"abc");
+        assert_eq!(whole(with("Content-Length: 0\r\n").as_bytes()).body, b"");
+        let same = with("Content-Length: 2\r\nContent-Length: 2\r\n") + "ok";
+        assert_eq!(whole(same.as_bytes()).body, b"ok", "the same length twice is one length");
+        let differ = with("Content-Length: 2\r\nContent-Length: 3\r\n") + "abc";
+        assert_eq!(error(differ.as_bytes()), HttpError::Malformed("Content-Lengths that differ"));
+        for bad in ["-1", "+1", "1 2", "1,1", "0x10", "", "12345678901234567890"] {
+            let input = with(&format!("Content-Length: {bad}\r\n"));
+            assert_eq!(error(input.as_bytes()), HttpError::Malformed("Content-Length is not a number"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn transfer_encoding_is_refused() {
+        let both = b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc";
+        assert_eq!(error(both), HttpError::Malformed("both Transfer-Encoding and Content-Length"));
+        assert_eq!(error(both).status().code(), 400);
+        let chunked = b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        assert_eq!(error(chunked), HttpError::TransferEncoding);
+        assert_eq!(error(chunked).status().code(), 501);
+    }
+
+    #[test]
+    fn a_body_needs_a_length() {
+        assert_eq!(error(b"PUT /a HTTP/1.1\r\nHost: x\r\n\r\n"), HttpError::LengthRequired);
+        assert_eq!(error(b"POST /a HTTP/1.1\r\nHost: x\r\n\r\n").status().code(), 411);
+        assert_eq!(whole(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n").body, b"", "a GET needs none");
+    }
+
+    #[test]
+    fn the_body_limit() {
+        let at = format!("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: {MAX_BODY}\r\n\r\n");
+        assert_eq!(parse(at.as_bytes()), Ok(None), "at the limit: waits for the body");
+        let input = [at.as_bytes(), &vec![b'x'; MAX_BODY]].concat();
+        assert_eq!(whole(&input).body.len(), MAX_BODY);
+        let over = format!("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        assert_eq!(error(over.as_bytes()), HttpError::BodyTooLarge);
+        assert_eq!(HttpError::BodyTooLarge.status().code(), 413);
+    }
+
+    #[test]
+    fn the_request_line_limit() {
+        // CRLF included: a line of exactly the limit is allowed.
+        let target = "/".repeat(MAX_REQUEST_LINE - "GET  HTTP/1.1\r\n".len());
+        assert_eq!(whole(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).target.len(), target.len());
+        let long = format!("GET {target}/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(error(long.as_bytes()), HttpError::RequestLineTooLong);
+        assert_eq!(error(&long.as_bytes()[..MAX_REQUEST_LINE]), HttpError::RequestLineTooLong, "known before its end");
+        assert_eq!(parse(&long.as_bytes()[..MAX_REQUEST_LINE - 1]), Ok(None));
+        assert_eq!(HttpError::RequestLineTooLong.status().code(), 414);
+    }
+
+    #[test]
+    fn the_header_line_limit() {
+        let start = b"GET / HTTP/1.1\r\nHost: x\r\n";
+        let value = "v".repeat(MAX_HEADER_LINE - "Big: \r\n".len());
+        let at = format!("Big: {value}\r\n\r\n");
+        assert_eq!(whole(&[&start[..], at.as_bytes()].concat()).header("big").map(<[u8]>::len), Some(value.len()));
+        let over = format!("Big: {value}v\r\n\r\n");
+        assert_eq!(error(&[&start[..], over.as_bytes()].concat()), HttpError::HeadersTooLarge);
+        // A megabyte of one line is refused once the limit is there.
+        let mega = [&start[..], b"Big: ", &vec![b'v'; 1 << 20]].concat();
+        assert_eq!(error(&mega), HttpError::HeadersTooLarge);
+        assert_eq!(HttpError::HeadersTooLarge.status().code(), 431);
+    }
+
+    #[test]
+    fn the_header_bytes_limit() {
+        // Three lines of 6 KiB each: each under the line limit, together over the head's.
+        let line = format!("F: {}\r\n", "v".repeat(6 * 1024 - 5));
+        let input = format!("GET / HTTP/1.1\r\nHost: x\r\n{line}{line}{line}\r\n");
+        assert_eq!(error(input.as_bytes()), HttpError::HeadersTooLarge);
+        let input = format!("GET / HTTP/1.1\r\nHost: x\r\n{line}{line}\r\n");
+        assert!(parse(input.as_bytes()).unwrap().is_some(), "two fit");
+    }
+
+    #[test]
+    fn the_header_count_limit() {
+        let fields = |n: usize| (1..n).map(|i| format!("F{i}: v\r\n")).collect::<String>();
+        let at = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", fields(MAX_HEADERS));
+        assert_eq!(whole(at.as_bytes()).headers.len(), MAX_HEADERS);
+        let over = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", fields(MAX_HEADERS + 1));
+        assert_eq!(error(over.as_bytes()), HttpError::HeadersTooLarge);
+    }
+}

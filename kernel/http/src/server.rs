@@ -1,0 +1,360 @@
+//! The server: connections, each a small state machine, moved along by
+//! [`Server::step`].
+//!
+//! A kernel with no threads serves many clients the way exercise 11's
+//! echo server serves one: a *step* function that does whatever can be
+//! done now without waiting, says whether it did anything, and is called
+//! again by the poll loop. Everything a connection needs between steps is
+//! in its slot:
+//!
+//! ```text
+//!   slots: [ Some(conn) | None | Some(conn) | ... ]     Config::slots of them
+//!
+//!   conn:  stream   input: bytes read, not yet parsed   output: bytes to write
+//!
+//!     accept                  a whole request: answer it (site.rs)
+//!       |      +-----------------------------------------------+
+//!       v      |                                               v
+//!   +------+ first byte +-----------+    request.rs     +-----------+
+//!   | Idle |----------->| Receiving |------------------>| Answering |
+//!   +------+            +-----------+                   +-----------+
+//!     ^  | idle timeout   | deadline: 408      |  written,    |   | written, and closing:
+//!     |  v  (close)       +--------------------+  keep-alive  |   v shutdown (our FIN)
+//!     |                     malformed: 4xx, closing           |  +-----------+ peer's FIN,
+//!     +-------------------------------------------------------+  | Lingering |---> close
+//!          (Receiving at once if the next request is there)      +-----------+ or LINGER
+//! ```
+//!
+//! - **Keep-alive and pipelining.** After an answer, the connection goes
+//!   back for the next request unless the request (or its version) asked
+//!   to close. A client may send requests without waiting for answers;
+//!   they wait in `input` and are answered one at a time, in order. While
+//!   a connection is answering it reads nothing more, so its input stays
+//!   under [`MAX_INPUT`].
+//! - **Deadlines.** A request must arrive whole within
+//!   [`Config::request_deadline`] of its first byte, or it is answered 408
+//!   and the connection closed: a client that trickles bytes (slowloris)
+//!   holds its slot for that long and no longer, and meanwhile every other
+//!   slot is served, because nothing here waits. A connection idle between
+//!   requests longer than [`Config::idle_timeout`] is closed.
+//! - **Errors end the connection.** After a 4xx for a request that broke
+//!   the rules, the server cannot know where the next request would start,
+//!   so it closes. It closes *lingering*: it sends its FIN after the
+//!   answer, then reads and throws away what the client still sends, until
+//!   the client's FIN or [`Config::linger`]. Closing at once with unread
+//!   bytes would make the stack send a reset, and a reset can destroy the
+//!   answer before the client reads it.
+//! - **A stream that fails just frees its slot.** A reset, or any error
+//!   but `WouldBlock`, closes the handle; nothing else changes.
+//!
+//! Slots are few and fixed ([`Config::slots`]): when all are taken, new
+//! connections wait in the stack's accept queue.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use fledge_api::Instant;
+use fledge_api::store::Store;
+use fledge_api::tcp::{Listener, Stream, Tcp, TcpError};
+
+use crate::limits::{IDLE_TIMEOUT, LINGER, MAX_INPUT, REQUEST_DEADLINE, SLOTS};
+use crate::request::{self, Method};
+use crate::response::{Response, Status};
+use crate::site;
+
+/// How the server listens, and its times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The port to listen on.
+    pub port: u16,
+    /// How many connections are served at once.
+    pub slots: usize,
+    /// How long a request may take to arrive, from its first byte.
+    pub request_deadline: Duration,
+    /// How long a connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// How long a closing connection is read after the server's FIN.
+    pub linger: Duration,
+}
+
+impl Config {
+    /// Listen on `port`, with the defaults of [`crate::limits`].
+    pub fn new(port: u16) -> Config {
+        Config { port, slots: SLOTS, request_deadline: REQUEST_DEADLINE, idle_timeout: IDLE_TIMEOUT, linger: LINGER }
+    }
+}
+
+/// What the server has done since it started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Connections accepted.
+    pub accepted: u64,
+    /// Requests answered, whatever the answer.
+    pub requests: u64,
+    /// Requests refused by the parser (400, 411, 413, 414, 431, 501, 505).
+    pub refused: u64,
+    /// Requests that missed their deadline (408).
+    pub timed_out: u64,
+    /// Connections that failed (reset, or any error but `WouldBlock`).
+    pub failed: u64,
+}
+
+/// An HTTP server, stepped by its caller's poll loop.
+#[derive(Debug)]
+pub struct Server {
+    config: Config,
+    listener: Listener,
+    slots: Vec<Option<Connection>>,
+    /// Where reads land before they are copied to a connection.
+    scratch: Vec<u8>,
+    stats: Stats,
+}
+
+/// One connection's slot.
+#[derive(Debug)]
+struct Connection {
+    stream: Stream,
+    /// Bytes read and not yet parsed.
+    input: Vec<u8>,
+    /// The answer being written, and how much of it has been.
+    output: Vec<u8>,
+    written: usize,
+    phase: Phase,
+    /// When the phase's clock started: the idle wait, the request's first
+    /// byte, or the linger.
+    since: Instant,
+    /// The peer has shut down its side: no more bytes will come.
+    peer_done: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Receiving,
+    Answering { close: bool },
+    Lingering,
+}
+
+/// What one look at a connection did.
+struct Outcome {
+    did: bool,
+    /// The slot is to be freed: the stream is closed.
+    done: bool,
+}
+
+/// Requests answered on one connection in one step, at most: with more
+/// pipelined, the others wait for the next step, so one client cannot keep
+/// the server from the rest.
+const BURST: usize = 8;
+
+impl Server {
+    /// Listens on `config.port` of `tcp`.
+    pub fn new<T: Tcp + ?Sized>(tcp: &mut T, config: Config) -> Result<Server, TcpError> {
+        let listener = tcp.listen(config.port)?;
+        let slots = (0..config.slots).map(|_| None).collect();
+        Ok(Server { config, listener, slots, scratch: vec![0; 4096], stats: Stats::default() })
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// What it has done so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// How many slots hold a connection.
+    pub fn open_connections(&self) -> usize {
+        self.slots.iter().filter(|slot| slot.is_some()).count()
+    }
+
+    /// Moves every connection along as far as it goes without waiting:
+    /// accepts into free slots, reads, answers from `store`, writes,
+    /// closes. `now` is the time by the caller's clock. Says whether
+    /// anything happened; a poll loop that gets `false` may sleep.
+    pub fn step<T: Tcp + ?Sized, S: Store + ?Sized>(&mut self, tcp: &mut T, store: &mut S, now: Instant) -> bool {
+        let mut did = false;
+        while let Some(free) = self.slots.iter().position(Option::is_none) {
+            match tcp.accept(self.listener) {
+                Ok((stream, _peer)) => {
+                    self.slots[free] = Some(Connection::new(stream, now));
+                    self.stats.accepted += 1;
+                    did = true;
+                }
+                // WouldBlock: nobody is waiting. Another error (the stack
+                // is out of sockets, say) is tried again next step.
+                Err(_) => break,
+            }
+        }
+        for slot in &mut self.slots {
+            let Some(connection) = slot else { continue };
+            let outcome = connection.serve(tcp, store, now, &self.config, &mut self.scratch, &mut self.stats);
+            did |= outcome.did;
+            if outcome.done {
+                // The handle is freed whatever the stream's state; its
+                // error, if any, was already counted.
+                let _ = tcp.close(connection.stream);
+                *slot = None;
+                did = true;
+            }
+        }
+        did
+    }
+
+    /// Closes every connection and the listener.
+    pub fn stop<T: Tcp + ?Sized>(self, tcp: &mut T) {
+        for connection in self.slots.into_iter().flatten() {
+            let _ = tcp.close(connection.stream);
+        }
+        let _ = tcp.unlisten(self.listener);
+    }
+}
+
+impl Connection {
+    fn new(stream: Stream, now: Instant) -> Connection {
+        Connection {
+            stream,
+            input: Vec::new(),
+            output: Vec::new(),
+            written: 0,
+            phase: Phase::Idle,
+            since: now,
+            peer_done: false,
+        }
+    }
+
+    fn serve<T: Tcp + ?Sized, S: Store + ?Sized>(
+        &mut self,
+        tcp: &mut T,
+        store: &mut S,
+        now: Instant,
+        config: &Config,
+        scratch: &mut [u8],
+        stats: &mut Stats,
+    ) -> Outcome {
+        let mut did = false;
+        let mut answered = 0;
+        let fail = |stats: &mut Stats| {
+            stats.failed += 1;
+            Outcome { did: true, done: true }
+        };
+        loop {
+            match self.phase {
+                Phase::Answering { close } => {
+                    if self.written < self.output.len() {
+                        match tcp.write(self.stream, &self.output[self.written..]) {
+                            Ok(n) => {
+                                self.written += n;
+                                did |= n > 0;
+                            }
+                            Err(TcpError::WouldBlock) => {}
+                            Err(_) => return fail(stats),
+                        }
+                    }
+                    if self.written < self.output.len() {
+                        return Outcome { did, done: false };
+                    }
+                    self.output.clear();
+                    self.written = 0;
+                    self.since = now;
+                    did = true;
+                    if close {
+                        if tcp.shutdown(self.stream).is_err() {
+                            return fail(stats);
+                        }
+                        self.phase = Phase::Lingering;
+                    } else {
+                        self.phase = if self.input.is_empty() { Phase::Idle } else { Phase::Receiving };
+                        if answered == BURST {
+                            return Outcome { did, done: false };
+                        }
+                    }
+                }
+                Phase::Idle | Phase::Receiving => {
+                    if !self.input.is_empty() {
+                        match request::parse(&self.input) {
+                            Ok(Some((request, consumed))) => {
+                                self.input.drain(..consumed);
+                                let response = site::respond(store, &request);
+                                let close = !request.keep_alive || self.peer_done;
+                                self.answer(&response, request.method == Method::Head, close);
+                                stats.requests += 1;
+                                answered += 1;
+                                did = true;
+                                continue;
+                            }
+                            Err(error) => {
+                                self.input.clear();
+                                let response = Response::error(error.status(), &alloc::format!("{error}"));
+                                self.answer(&response, false, true);
+                                stats.requests += 1;
+                                stats.refused += 1;
+                                did = true;
+                                continue;
+                            }
+                            Ok(None) => {}
+                        }
+                    }
+                    if self.peer_done {
+                        // Nothing more will come, and what came is not a
+                        // whole request (or nothing at all).
+                        return Outcome { did: true, done: true };
+                    }
+                    let room = MAX_INPUT.saturating_sub(self.input.len()).min(scratch.len());
+                    if room > 0 {
+                        match tcp.read(self.stream, &mut scratch[..room]) {
+                            Ok(0) => {
+                                self.peer_done = true;
+                                did = true;
+                                continue;
+                            }
+                            Ok(n) => {
+                                if self.phase == Phase::Idle {
+                                    self.phase = Phase::Receiving;
+                                    self.since = now;
+                                }
+                                self.input.extend_from_slice(&scratch[..n]);
+                                did = true;
+                                continue;
+                            }
+                            Err(TcpError::WouldBlock) => {}
+                            Err(_) => return fail(stats),
+                        }
+                    }
+                    let waited = now.saturating_duration_since(self.since);
+                    if self.phase == Phase::Receiving && waited > config.request_deadline {
+                        self.input.clear();
+                        let response = Response::error(Status::RequestTimeout, "the request took too long");
+                        self.answer(&response, false, true);
+                        stats.requests += 1;
+                        stats.timed_out += 1;
+                        did = true;
+                        continue;
+                    }
+                    let idle = self.phase == Phase::Idle && waited > config.idle_timeout;
+                    return Outcome { did: did || idle, done: idle };
+                }
+                Phase::Lingering => {
+                    let over = now.saturating_duration_since(self.since) > config.linger;
+                    return match tcp.read(self.stream, scratch) {
+                        Ok(0) => Outcome { did: true, done: true },
+                        Ok(_) => Outcome { did: true, done: over },
+                        Err(TcpError::WouldBlock) => Outcome { did: did || over, done: over },
+                        // The peer reset it: the answer was written.
+                        Err(_) => Outcome { did: true, done: true },
+                    };
+                }
+            }
+        }
+    }
+
+    /// Starts writing `response`.
+    fn answer(&mut self, response: &Response, head_only: bool, close: bool) {
+        response.encode(head_only, close, &mut self.output);
+        self.written = 0;
+        self.phase = Phase::Answering { close };
+    }
+}
