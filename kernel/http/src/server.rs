@@ -48,7 +48,14 @@
 //!   but `WouldBlock`, closes the handle; nothing else changes.
 //!
 //! Slots are few and fixed ([`Config::slots`]): when all are taken, new
-//! connections wait in the stack's accept queue.
+//! connections wait in the stack's accept queue. No connection takes more
+//! than its share of a step: at most `BURST` answers and `READS`
+//! reads, then the next slot's turn.
+//!
+//! The parser keeps no state, so after each read it parses the input from
+//! its start again: a head that trickles in costs time quadratic in its
+//! length, which [`MAX_HEADER_BYTES`](crate::limits::MAX_HEADER_BYTES)
+//! and the deadline bound.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -148,6 +155,11 @@ struct Outcome {
 /// the server from the rest.
 const BURST: usize = 8;
 
+/// Reads from one connection in one step, at most: a peer that sends
+/// without end (to a lingering connection, whose bytes are thrown away, or
+/// a long body in small pieces) must not hold the step from the others.
+const READS: usize = 16;
+
 impl Server {
     /// Listens on `config.port` of `tcp`.
     pub fn new<T: Tcp + ?Sized>(tcp: &mut T, config: Config) -> Result<Server, TcpError> {
@@ -236,7 +248,7 @@ impl Connection {
         stats: &mut Stats,
     ) -> Outcome {
         let mut did = false;
-        let mut answered = 0;
+        let (mut answered, mut reads) = (0, 0);
         let fail = |stats: &mut Stats| {
             stats.failed += 1;
             Outcome { did: true, done: true }
@@ -304,7 +316,11 @@ impl Connection {
                         return Outcome { did: true, done: true };
                     }
                     let room = MAX_INPUT.saturating_sub(self.input.len()).min(scratch.len());
+                    if reads == READS {
+                        return Outcome { did, done: false };
+                    }
                     if room > 0 {
+                        reads += 1;
                         match tcp.read(self.stream, &mut scratch[..room]) {
                             Ok(0) => {
                                 self.peer_done = true;
@@ -339,13 +355,16 @@ impl Connection {
                 }
                 Phase::Lingering => {
                     let over = now.saturating_duration_since(self.since) > config.linger;
-                    return match tcp.read(self.stream, scratch) {
-                        Ok(0) => Outcome { did: true, done: true },
-                        Ok(_) => Outcome { did: true, done: over },
-                        Err(TcpError::WouldBlock) => Outcome { did: did || over, done: over },
-                        // The peer reset it: the answer was written.
-                        Err(_) => Outcome { did: true, done: true },
-                    };
+                    for _ in 0..READS {
+                        match tcp.read(self.stream, scratch) {
+                            Ok(0) => return Outcome { did: true, done: true },
+                            Ok(_) => did = true,
+                            Err(TcpError::WouldBlock) => break,
+                            // The peer reset it: the answer was written.
+                            Err(_) => return Outcome { did: true, done: true },
+                        }
+                    }
+                    return Outcome { did: did || over, done: over };
                 }
             }
         }
