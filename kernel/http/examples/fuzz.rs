@@ -78,9 +78,27 @@ const SEEDS: &[&[u8]] = &[
 
 /// Bytes that matter to the parser, for insertions.
 const TOKENS: &[&[u8]] = &[
-    b"\r\n", b"\r", b"\n", b" ", b"\t", b":", b"\0", b"\x7f", b"\xff", b"Content-Length: ", b"Content-Length: 0\r\n",
-    b"Transfer-Encoding: chunked\r\n", b"Connection: close\r\n", b"Host: y\r\n", b"HTTP/1.1", b"HTTP/1.0",
-    b"99999999999999999999", b"GET ", b"/", b"%00", b"\r\n\r\n",
+    b"\r\n",
+    b"\r",
+    b"\n",
+    b" ",
+    b"\t",
+    b":",
+    b"\0",
+    b"\x7f",
+    b"\xff",
+    b"Content-Length: ",
+    b"Content-Length: 0\r\n",
+    b"Transfer-Encoding: chunked\r\n",
+    b"Connection: close\r\n",
+    b"Host: y\r\n",
+    b"HTTP/1.1",
+    b"HTTP/1.0",
+    b"99999999999999999999",
+    b"GET ",
+    b"/",
+    b"%00",
+    b"\r\n\r\n",
 ];
 
 /// SplitMix64: small, fast, and the same sequence for the same seed.
@@ -132,7 +150,8 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
         }
         5 => {
             // A line repeated: a header field many times, or a long line.
-            let lines: Vec<usize> = input.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
+            let lines: Vec<usize> =
+                input.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
             if lines.len() >= 2 {
                 let i = rng.below(lines.len() - 1);
                 let line = input[lines[i]..lines[i + 1]].to_vec();
@@ -288,7 +307,8 @@ fn main() {
         std::fs::create_dir_all(&dir).expect("the corpus folder can be made");
         let mut manifest = String::new();
         for (i, (class, (_, smallest))) in classes.iter().enumerate() {
-            let slug: String = class.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+            let slug: String =
+                class.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
             let slug: String = slug.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
             let name = format!("min-{i:02}-{slug}.http");
             std::fs::write(dir.join(&name), smallest).expect("a corpus file can be written");

@@ -360,8 +360,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 /// Whether `bytes` is a token (RFC 9110 §5.6.2): one or more of the
 /// visible characters that are not delimiters.
 fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty()
-        && bytes.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
+    !bytes.is_empty() && bytes.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
 #[cfg(test)]
@@ -491,7 +490,13 @@ mod test {
     #[test]
     fn content_length_framing() {
         let with = |fields: &str| format!("POST /a HTTP/1.1\r\nHost: x\r\n{fields}\r\n");
-        assert_eq!(whole(with("Content-Length: 3\r\n").as_bytes().iter().chain(b"abc").copied().collect::<Vec<_>>().as_slice()).body, b"abc");
+        assert_eq!(
+            whole(
+                with("Content-Length: 3\r\n").as_bytes().iter().chain(b"abc").copied().collect::<Vec<_>>().as_slice()
+            )
+            .body,
+            b"abc"
+        );
         assert_eq!(whole(with("Content-Length: 0\r\n").as_bytes()).body, b"");
         let same = with("Content-Length: 2\r\nContent-Length: 2\r\n") + "ok";
         assert_eq!(whole(same.as_bytes()).body, b"ok", "the same length twice is one length");

@@ -108,7 +108,9 @@ pub fn respond<S: Store + ?Sized>(store: &mut S, request: &Request) -> Response 
         (Route::History, true) => history(store),
         (Route::At(id, page), true) => match store.get_at(page_key(page).as_bytes(), id) {
             Ok(Some(value)) => Ok(Response::new(Status::Ok, HTML, value)),
-            Ok(None) | Err(StoreError::NotFound) => Ok(Response::error(Status::NotFound, "no such page at that commit")),
+            Ok(None) | Err(StoreError::NotFound) => {
+                Ok(Response::error(Status::NotFound, "no such page at that commit"))
+            }
             Err(error) => Err(error),
         },
         (Route::Page(page), true) => match store.get(page_key(page).as_bytes()) {
@@ -116,7 +118,9 @@ pub fn respond<S: Store + ?Sized>(store: &mut S, request: &Request) -> Response 
             Ok(None) => Ok(Response::error(Status::NotFound, "no such page")),
             Err(error) => Err(error),
         },
-        (Route::Page(page), false) if matches!(request.method, Method::Put | Method::Post) => edit(store, page, request),
+        (Route::Page(page), false) if matches!(request.method, Method::Put | Method::Post) => {
+            edit(store, page, request)
+        }
         (Route::Page(_), false) => Ok(not_allowed("GET, HEAD, PUT, POST")),
         (_, false) => Ok(not_allowed("GET, HEAD")),
     };
@@ -205,7 +209,9 @@ fn history<S: Store + ?Sized>(store: &mut S) -> Result<Response, StoreError> {
 }
 
 fn page_top(title: &str) -> String {
-    format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n")
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n"
+    )
 }
 
 /// `text` with the five characters HTML gives meaning to written as

@@ -38,12 +38,17 @@ fn every_corpus_file_parses_as_recorded_and_the_server_closes() {
         let peer = fakes::serve_one(&input, &cuts, Config::new(80), STEPS);
         assert!(peer.closed, "{file}: the connection was not closed in {STEPS} steps");
         let answered = expected.starts_with("request") || expected.starts_with(|c: char| c.is_ascii_digit());
-        assert_eq!(peer.written.starts_with(b"HTTP/1.1 "), answered, "{file}: {:?}", String::from_utf8_lossy(&peer.written));
+        assert_eq!(
+            peer.written.starts_with(b"HTTP/1.1 "),
+            answered,
+            "{file}: {:?}",
+            String::from_utf8_lossy(&peer.written)
+        );
         checked += 1;
     }
-    let files = std::fs::read_dir(&folder).unwrap().filter(|entry| {
-        entry.as_ref().unwrap().path().extension().is_some_and(|extension| extension == "http")
-    });
+    let files = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().extension().is_some_and(|extension| extension == "http"));
     assert_eq!(checked, files.count(), "every .http file has a line in outcomes.txt");
     assert!(checked >= 20);
 }

@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use fledge_api::Clock;
 use fledge_api::store::{Change, Store};
 use fledge_api::tcp::TcpError;
-use fledge_api::Clock;
 use fledge_block::RamDisk;
 use fledge_hosted::{HostClock, HostTcp};
 use fledge_http::{Config, Server, Stats};

@@ -19,8 +19,8 @@ pub struct MemStore {
 
 impl MemStore {
     fn value(&self, key: &[u8], upto: usize) -> Option<Vec<u8>> {
-        let changes = self.commits[..upto].iter().flat_map(|commit| &commit.changes);
-        changes.filter(|change| change.key() == key).last().and_then(|change| match change {
+        let mut changes = self.commits[..upto].iter().flat_map(|commit| &commit.changes);
+        changes.rfind(|change| change.key() == key).and_then(|change| match change {
             Change::Set { value, .. } => Some(value.clone()),
             Change::Remove { .. } => None,
         })
