@@ -41,13 +41,15 @@ pub const MAX_BODY: usize = fledge_api::store::MAX_VALUE;
 /// client that sends more waits until the requests before are answered.
 pub const MAX_INPUT: usize = 2 + MAX_HEADER_BYTES + MAX_BODY;
 
-/// How many connections are served at once by default. The next ones wait
-/// in the stack's accept queue until a slot is free.
+/// How many connections are served at once by default. A new one takes
+/// the slot of the longest idle kept-alive connection, or waits in the
+/// stack's accept queue until a slot is free.
 pub const SLOTS: usize = 32;
 
 /// How long a request may take to arrive whole, from its first byte: the
 /// defence against a peer that sends its request a byte at a time to hold
-/// a slot for ever (*slowloris*). It is answered 408 and closed.
+/// a slot for ever (*slowloris*). It is answered 408 and closed. An
+/// answer the peer does not read in as long is given up too.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
 
 /// How long a connection may wait, between requests, for the first byte

@@ -35,8 +35,10 @@
 //!   [`Config::request_deadline`] of its first byte, or it is answered 408
 //!   and the connection closed: a client that trickles bytes (slowloris)
 //!   holds its slot for that long and no longer, and meanwhile every other
-//!   slot is served, because nothing here waits. A connection idle between
-//!   requests longer than [`Config::idle_timeout`] is closed.
+//!   slot is served, because nothing here waits. An answer must be taken
+//!   within the same time, or the connection is closed: a client that
+//!   reads nothing holds no slot for ever either. A connection idle
+//!   between requests longer than [`Config::idle_timeout`] is closed.
 //! - **Errors end the connection.** After a 4xx for a request that broke
 //!   the rules, the server cannot know where the next request would start,
 //!   so it closes. It closes *lingering*: it sends its FIN after the
@@ -47,8 +49,12 @@
 //! - **A stream that fails just frees its slot.** A reset, or any error
 //!   but `WouldBlock`, closes the handle; nothing else changes.
 //!
-//! Slots are few and fixed ([`Config::slots`]): when all are taken, new
-//! connections wait in the stack's accept queue. No connection takes more
+//! Slots are few and fixed ([`Config::slots`]). When all are taken, a new
+//! connection takes the slot of the kept-alive connection that has been
+//! idle the longest between requests, which is closed (as RFC 9112 §9.6 allows at
+//! any time); with none idle, new connections wait in the stack's accept
+//! queue. A client whose kept-alive connection was closed this way opens
+//! another, as clients do. No connection takes more
 //! than its share of a step: at most `BURST` answers and `READS`
 //! reads, then the next slot's turn.
 //!
@@ -77,7 +83,8 @@ pub struct Config {
     pub port: u16,
     /// How many connections are served at once.
     pub slots: usize,
-    /// How long a request may take to arrive, from its first byte.
+    /// How long a request may take to arrive, from its first byte; and
+    /// how long an answer may take to be taken by the peer.
     pub request_deadline: Duration,
     /// How long a connection may wait for its next request.
     pub idle_timeout: Duration,
@@ -101,8 +108,11 @@ pub struct Stats {
     pub requests: u64,
     /// Requests refused by the parser (400, 411, 413, 414, 431, 501, 505).
     pub refused: u64,
-    /// Requests that missed their deadline (408).
+    /// Requests that missed their deadline (answered 408), and answers
+    /// the peer did not take in as long (closed).
     pub timed_out: u64,
+    /// Idle kept-alive connections closed to make room for a new one.
+    pub evicted: u64,
     /// Connections that failed (reset, or any error but `WouldBlock`).
     pub failed: u64,
 }
@@ -133,6 +143,8 @@ struct Connection {
     since: Instant,
     /// The peer has shut down its side: no more bytes will come.
     peer_done: bool,
+    /// Requests answered on this connection.
+    answered: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,10 +201,13 @@ impl Server {
     /// anything happened; a poll loop that gets `false` may sleep.
     pub fn step<T: Tcp + ?Sized, S: Store + ?Sized>(&mut self, tcp: &mut T, store: &mut S, now: Instant) -> bool {
         let mut did = false;
-        while let Some(free) = self.slots.iter().position(Option::is_none) {
+        while let Some(slot) = self.slot_for_a_newcomer() {
             match tcp.accept(self.listener) {
                 Ok((stream, _peer)) => {
-                    self.slots[free] = Some(Connection::new(stream, now));
+                    if let Some(idle) = self.slots[slot].replace(Connection::new(stream, now)) {
+                        let _ = tcp.close(idle.stream);
+                        self.stats.evicted += 1;
+                    }
                     self.stats.accepted += 1;
                     did = true;
                 }
@@ -216,6 +231,17 @@ impl Server {
         did
     }
 
+    /// The slot a new connection would take: a free one, or else the one
+    /// idle the longest (whose connection is closed to make room).
+    fn slot_for_a_newcomer(&self) -> Option<usize> {
+        if let Some(free) = self.slots.iter().position(Option::is_none) {
+            return Some(free);
+        }
+        let idle = self.slots.iter().enumerate().filter_map(|(i, slot)| Some((i, slot.as_ref()?)));
+        let idle = idle.filter(|(_, connection)| connection.reclaimable());
+        idle.min_by_key(|(_, connection)| connection.since).map(|(i, _)| i)
+    }
+
     /// Closes every connection and the listener.
     pub fn stop<T: Tcp + ?Sized>(self, tcp: &mut T) {
         for connection in self.slots.into_iter().flatten() {
@@ -235,6 +261,7 @@ impl Connection {
             phase: Phase::Idle,
             since: now,
             peer_done: false,
+            answered: 0,
         }
     }
 
@@ -267,6 +294,12 @@ impl Connection {
                         }
                     }
                     if self.written < self.output.len() {
+                        // A peer that takes no bytes holds its slot as
+                        // surely as one that sends none: it gets as long.
+                        if now.saturating_duration_since(self.since) > config.request_deadline {
+                            stats.timed_out += 1;
+                            return Outcome { did: true, done: true };
+                        }
                         return Outcome { did, done: false };
                     }
                     self.output.clear();
@@ -292,7 +325,7 @@ impl Connection {
                                 self.input.drain(..consumed);
                                 let response = site::respond(store, &request);
                                 let close = !request.keep_alive || self.peer_done;
-                                self.answer(&response, request.method == Method::Head, close);
+                                self.answer(&response, request.method == Method::Head, close, now);
                                 stats.requests += 1;
                                 answered += 1;
                                 did = true;
@@ -301,7 +334,7 @@ impl Connection {
                             Err(error) => {
                                 self.input.clear();
                                 let response = Response::error(error.status(), &alloc::format!("{error}"));
-                                self.answer(&response, false, true);
+                                self.answer(&response, false, true, now);
                                 stats.requests += 1;
                                 stats.refused += 1;
                                 did = true;
@@ -344,7 +377,7 @@ impl Connection {
                     if self.phase == Phase::Receiving && waited > config.request_deadline {
                         self.input.clear();
                         let response = Response::error(Status::RequestTimeout, "the request took too long");
-                        self.answer(&response, false, true);
+                        self.answer(&response, false, true, now);
                         stats.requests += 1;
                         stats.timed_out += 1;
                         did = true;
@@ -370,10 +403,20 @@ impl Connection {
         }
     }
 
-    /// Starts writing `response`.
-    fn answer(&mut self, response: &Response, head_only: bool, close: bool) {
+    /// Starts writing `response`, at `now`.
+    fn answer(&mut self, response: &Response, head_only: bool, close: bool, now: Instant) {
         response.encode(head_only, close, &mut self.output);
+        self.answered += 1;
         self.written = 0;
         self.phase = Phase::Answering { close };
+        self.since = now;
+    }
+
+    /// Whether the slot may be given to a new connection: it was kept
+    /// alive after an answer, and no byte of a next request has come. (A
+    /// new connection whose first request has not come yet is not: it
+    /// would lose its slot before it could be read.)
+    fn reclaimable(&self) -> bool {
+        self.phase == Phase::Idle && self.input.is_empty() && self.answered > 0
     }
 }

@@ -12,6 +12,9 @@
 //! | `GET /at/<commit>/<page>` | the page as it was just after that commit (`42` or `000042`) |
 //! | `PUT /<page>` or `POST /<page>` | the body becomes the page, as a commit; 201 if the page is new, 200 if not; the answer's body is the commit's id. Its author is the `X-Author` field (else [`DEFAULT_AUTHOR`]), its message `X-Message` (else `edit <page>`) |
 //!
+//! An author or message that is not UTF-8, or over the store's limits, is
+//! answered 400; a store whose disk is full, 507.
+//!
 //! `HEAD` is `GET` without the body (the server drops it). A page's name is
 //! 1 to [`MAX_NAME`] letters, digits, `-`, `_` and `.`, not starting with
 //! a dot; another one is answered 400. Names are not percent-decoded: a
@@ -32,7 +35,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use fledge_api::store::{Change, CommitId, Store, StoreError};
+use fledge_api::store::{Change, CommitId, MAX_AUTHOR, MAX_MESSAGE, Store, StoreError};
 
 use crate::request::{Method, Request};
 use crate::response::{HTML, Response, Status, TEXT};
@@ -154,6 +157,10 @@ fn edit<S: Store + ?Sized>(store: &mut S, page: &str, request: &Request) -> Resu
     let author = author.unwrap_or(DEFAULT_AUTHOR);
     let default_message = format!("edit {page}");
     let message = message.unwrap_or(&default_message);
+    if author.len() > MAX_AUTHOR || message.len() > MAX_MESSAGE {
+        let limits = format!("X-Author is at most {MAX_AUTHOR} bytes, X-Message at most {MAX_MESSAGE}");
+        return Ok(Response::error(Status::BadRequest, &limits));
+    }
     let key = page_key(page);
     let existed = store.get(key.as_bytes())?.is_some();
     match store.commit(&[Change::set(key, request.body.clone())], author, message) {

@@ -412,3 +412,22 @@ fn bytes_past_the_content_length_are_the_next_request() {
     assert!(client.closed());
     assert_eq!(server.ask(&get("/extra")).body, "hello");
 }
+
+#[test]
+fn with_every_slot_taken_the_longest_idle_connection_makes_room() {
+    let server = serve(|config| config.slots = 2);
+    let (mut first, mut second) = (server.connect(), server.connect());
+    for client in [&mut first, &mut second] {
+        client.send(get("/hello").as_bytes());
+        assert_eq!(client.answer(false).status, 200);
+        // The two are idle from different moments.
+        thread::sleep(Duration::from_millis(20));
+    }
+    let start = Instant::now();
+    assert_eq!(server.ask(&get("/about")).status, 200);
+    assert!(start.elapsed() < Duration::from_secs(1), "served in {:?}", start.elapsed());
+    assert!(first.closed(), "the first was idle the longest");
+    second.send(get("/about").as_bytes());
+    assert_eq!(second.answer(false).status, 200, "the second keeps its slot");
+    assert_eq!(server.stats(|stats| stats.evicted >= 1).evicted, 1);
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use fledge_api::Instant;
 use fledge_api::store::{Change, Commit, CommitId, Store, StoreError, check_commit};
 use fledge_api::tcp::{Listener, Stream, Tcp, TcpError};
-use fledge_http::{Config, Server};
+use fledge_http::{Config, Server, Stats};
 
 /// A store in memory: each commit whole in a list.
 #[derive(Default)]
@@ -64,9 +64,33 @@ pub struct OnePeer {
     accepted: bool,
     /// Every byte the server wrote.
     pub written: Vec<u8>,
+    /// The most bytes the peer takes, in all: after them every write
+    /// would block (a peer that stops reading).
+    pub window: usize,
+    /// Whether the peer shuts down after its chunks (else it goes quiet).
+    pub ends: bool,
     shut: bool,
     /// Whether the server closed the stream.
     pub closed: bool,
+}
+
+impl OnePeer {
+    /// A peer that sends `input` cut at `cuts` (ascending, the last
+    /// `input.len()`), takes every byte written, and then shuts down.
+    pub fn new(input: &[u8], cuts: &[usize]) -> OnePeer {
+        let mut last = 0;
+        let chunks = cuts.iter().map(|&cut| (std::mem::replace(&mut last, cut), cut));
+        let chunks = chunks.map(|(from, to)| input[from..to].to_vec()).filter(|c| !c.is_empty()).collect();
+        OnePeer {
+            chunks,
+            accepted: false,
+            written: Vec::new(),
+            window: usize::MAX,
+            ends: true,
+            shut: false,
+            closed: false,
+        }
+    }
 }
 
 impl Tcp for OnePeer {
@@ -84,7 +108,9 @@ impl Tcp for OnePeer {
         Err(TcpError::Refused)
     }
     fn read(&mut self, _stream: Stream, buf: &mut [u8]) -> Result<usize, TcpError> {
-        let Some(chunk) = self.chunks.front_mut() else { return Ok(0) };
+        let Some(chunk) = self.chunks.front_mut() else {
+            return if self.ends { Ok(0) } else { Err(TcpError::WouldBlock) };
+        };
         let n = chunk.len().min(buf.len());
         buf[..n].copy_from_slice(&chunk[..n]);
         chunk.drain(..n);
@@ -98,7 +124,10 @@ impl Tcp for OnePeer {
             return Err(TcpError::Closed);
         }
         // At most 100 bytes a call, so answers are written in parts.
-        let n = buf.len().min(100);
+        let n = buf.len().min(100).min(self.window - self.written.len());
+        if n == 0 && !buf.is_empty() {
+            return Err(TcpError::WouldBlock);
+        }
         self.written.extend_from_slice(&buf[..n]);
         Ok(n)
     }
@@ -115,21 +144,24 @@ impl Tcp for OnePeer {
     }
 }
 
-/// Runs a server over a [`OnePeer`] that sends `input` cut at `cuts`
-/// (ascending, the last `input.len()`), for at most `steps` steps of a
-/// millisecond each, or until the server closes the connection.
-pub fn serve_one(input: &[u8], cuts: &[usize], config: Config, steps: usize) -> OnePeer {
-    let mut last = 0;
-    let chunks = cuts.iter().map(|&cut| (std::mem::replace(&mut last, cut), cut));
-    let chunks = chunks.map(|(from, to)| input[from..to].to_vec()).filter(|c| !c.is_empty()).collect();
-    let mut tcp = OnePeer { chunks, accepted: false, written: Vec::new(), shut: false, closed: false };
+/// Runs a server over `tcp` for at most `steps` steps of a millisecond
+/// each, or until it closes the connection; its counts.
+pub fn run(tcp: &mut OnePeer, config: Config, steps: usize) -> Stats {
     let mut store = MemStore::default();
-    let mut server = Server::new(&mut tcp, config).expect("OnePeer listens");
+    let mut server = Server::new(&mut *tcp, config).expect("OnePeer listens");
     for step in 0..steps {
-        server.step(&mut tcp, &mut store, Instant::from_since_start(Duration::from_millis(step as u64)));
+        server.step(&mut *tcp, &mut store, Instant::from_since_start(Duration::from_millis(step as u64)));
         if tcp.closed {
             break;
         }
     }
+    server.stats()
+}
+
+/// Runs a server over a [`OnePeer::new`]`(input, cuts)`, as [`run`]
+/// does; the peer, with what it was sent.
+pub fn serve_one(input: &[u8], cuts: &[usize], config: Config, steps: usize) -> OnePeer {
+    let mut tcp = OnePeer::new(input, cuts);
+    run(&mut tcp, config, steps);
     tcp
 }
