@@ -22,14 +22,16 @@
 //!    gives the same request;
 //! 4. one execution in [`SERVER_EVERY`] also runs a whole `Server` over
 //!    an in-memory `Tcp` that delivers the input in the same chunks, on a
-//!    store in memory, for up to [`SERVER_STEPS`] steps: no panic, every
-//!    answer starts with a status line, and the connection ends.
+//!    store in memory, for up to [`SERVER_STEPS`] steps: no panic, what
+//!    it wrote (if anything) starts with a status line, and the
+//!    connection ends.
 //!
 //! It prints the executions, executions per second, and how many inputs
 //! gave each distinct outcome class. An input that breaks a check is
 //! written to `target/fuzz-http/` and the run fails. `--write-corpus DIR`
 //! writes, for each outcome class, the smallest input that gave it, and
 //! `DIR/outcomes.txt` with each one's parse (the corpus test checks them).
+//! `--replay FILE` runs the checks on one input, whole, and prints them.
 
 #[path = "../tests/common/fakes.rs"]
 mod fakes;
