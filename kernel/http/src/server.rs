@@ -118,6 +118,53 @@ pub struct Stats {
 }
 
 /// An HTTP server, stepped by its caller's poll loop.
+///
+/// Over the host's sockets, with a client on the same stack, and one
+/// loop that steps both:
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddrV4};
+///
+/// use fledge_api::Clock;
+/// use fledge_api::tcp::{Tcp, TcpError};
+/// use fledge_block::RamDisk;
+/// use fledge_hosted::{HostClock, HostTcp};
+/// use fledge_http::{Config, Server};
+/// use fledge_store::LogStore;
+///
+/// let (mut tcp, clock) = (HostTcp::new(), HostClock::new());
+/// let mut store = LogStore::open(RamDisk::new(vec![0; 1 << 20])).unwrap();
+/// let mut server = (31_000..32_000).find_map(|port| Server::new(&mut tcp, Config::new(port)).ok()).unwrap();
+/// let client = tcp.connect(SocketAddrV4::new(Ipv4Addr::LOCALHOST, server.config().port)).unwrap();
+///
+/// let request = b"PUT /hi HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n<p>Hi</p>";
+/// let (mut sent, mut answer, mut buf) = (0, Vec::new(), [0; 512]);
+/// for _ in 0..5000 {
+///     if answer.ends_with(b"000001\n") {
+///         break;
+///     }
+///     // The server's step, then the client's; a short sleep when idle.
+///     if !server.step(&mut tcp, &mut store, clock.now()) {
+///         std::thread::sleep(std::time::Duration::from_millis(1));
+///     }
+///     if sent < request.len() {
+///         match tcp.write(client, &request[sent..]) {
+///             Ok(n) => sent += n,
+///             Err(TcpError::WouldBlock) => {}
+///             Err(error) => panic!("write: {error}"),
+///         }
+///     }
+///     match tcp.read(client, &mut buf) {
+///         Ok(n) => answer.extend_from_slice(&buf[..n]),
+///         Err(TcpError::WouldBlock) => {}
+///         Err(error) => panic!("read: {error}"),
+///     }
+/// }
+/// assert!(answer.starts_with(b"HTTP/1.1 201 Created\r\n"));
+/// assert!(answer.ends_with(b"\r\n\r\n000001\n"), "the commit's id");
+/// assert_eq!(fledge_api::Store::get(&mut store, b"pages/hi").unwrap().as_deref(), Some(&b"<p>Hi</p>"[..]));
+/// server.stop(&mut tcp);
+/// ```
 #[derive(Debug)]
 pub struct Server {
     config: Config,
@@ -196,8 +243,8 @@ impl Server {
     }
 
     /// Moves every connection along as far as it goes without waiting:
-    /// accepts into free slots, reads, answers from `store`, writes,
-    /// closes. `now` is the time by the caller's clock. Says whether
+    /// accepts into free slots (or idle ones), reads, answers from
+    /// `store`, writes, closes. `now` is the time by the caller's clock. Says whether
     /// anything happened; a poll loop that gets `false` may sleep.
     pub fn step<T: Tcp + ?Sized, S: Store + ?Sized>(&mut self, tcp: &mut T, store: &mut S, now: Instant) -> bool {
         let mut did = false;
