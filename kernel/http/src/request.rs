@@ -105,7 +105,8 @@ pub struct Header {
 pub struct Request {
     /// Its method.
     pub method: Method,
-    /// Its target as sent, in origin form: it starts with `/`, and holds
+    /// Its target in origin form, as sent or as the path of an absolute
+    /// form (`http://host/page` is `/page`): it starts with `/`, and holds
     /// only visible ASCII.
     pub target: String,
     /// Its protocol version.
@@ -268,8 +269,15 @@ fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
     if !is_token(method) {
         return Err(HttpError::Malformed("method"));
     }
-    // Origin form only: this server is no proxy (absolute form) and has
-    // no OPTIONS * (asterisk form).
+    // Origin form (`/about`), or absolute form (`http://host/about`),
+    // which RFC 9112 §3.2.2 asks every server to take: its path is used,
+    // and its host ignored (this server has one site). No asterisk form:
+    // there is no OPTIONS here.
+    let target = match absolute_form(target) {
+        Some(Ok(path)) => path,
+        Some(Err(error)) => return Err(error),
+        None => target,
+    };
     if target.first() != Some(&b'/') || !target.iter().all(|&byte| (0x21..=0x7e).contains(&byte)) {
         return Err(HttpError::Malformed("request target"));
     }
@@ -284,6 +292,23 @@ fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
     // Checked above: every byte is visible ASCII.
     let target = target.iter().map(|&byte| char::from(byte)).collect();
     Ok((Method::from_token(method), target, version))
+}
+
+/// The path (and query) of an absolute-form target, `None` if `target` is
+/// not one. A missing path is `/`; a missing host is an error.
+fn absolute_form(target: &[u8]) -> Option<Result<&[u8], HttpError>> {
+    let scheme = [&b"http://"[..], b"https://"]
+        .into_iter()
+        .find(|scheme| target.len() >= scheme.len() && target[..scheme.len()].eq_ignore_ascii_case(scheme))?;
+    let rest = &target[scheme.len()..];
+    let host = rest.iter().position(|&byte| byte == b'/' || byte == b'?').unwrap_or(rest.len());
+    Some(match &rest[host..] {
+        _ if host == 0 => Err(HttpError::Malformed("request target")),
+        [] => Ok(b"/"),
+        // `http://host?query` names `/?query`; the query is dropped.
+        [b'?', ..] => Ok(b"/"),
+        path => Ok(path),
+    })
 }
 
 /// `field-name ":" OWS field-value OWS`.
@@ -450,11 +475,21 @@ mod test {
             assert_eq!(error(line), HttpError::Malformed("request line"), "{:?}", core::str::from_utf8(line));
         }
         assert_eq!(error(b"GET about HTTP/1.1\r\n"), HttpError::Malformed("request target"));
-        assert_eq!(error(b"GET http://x/ HTTP/1.1\r\n"), HttpError::Malformed("request target"));
+        assert_eq!(error(b"GET http:///x HTTP/1.1\r\n"), HttpError::Malformed("request target"));
+        assert_eq!(error(b"GET * HTTP/1.1\r\n"), HttpError::Malformed("request target"));
         assert_eq!(error(b"GET /\x7f HTTP/1.1\r\n"), HttpError::Malformed("request target"));
         assert_eq!(error(b"GET / HTTP/1.1\tx\r\n"), HttpError::Malformed("version"));
         assert_eq!(error(b"GET / http/1.1\r\n"), HttpError::Malformed("version"));
         assert_eq!(error(b"GET / HTTP/2.0\r\n").status().code(), 505);
+    }
+
+    #[test]
+    fn an_absolute_target_is_its_path() {
+        let target = |t: &str| whole(format!("GET {t} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).target;
+        assert_eq!(target("http://example.org/about?x=1"), "/about?x=1");
+        assert_eq!(target("HTTP://example.org:8080/a/b"), "/a/b");
+        assert_eq!(target("https://example.org"), "/");
+        assert_eq!(target("http://example.org?q"), "/");
     }
 
     #[test]
