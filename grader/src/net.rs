@@ -34,10 +34,15 @@
 //! | [`frames`] | the peer's ARP and ICMP frames, with smoltcp's packet views |
 //! | [`peer`] | the peer's thread on the hub's socket |
 //! | [`host`] | the host's side of each `[test.net]` key |
+//! | [`http`], [`hostile`] | the checks of `http = [...]`: a website judged by real clients |
+//! | [`client`] | those clients: the grader's own HTTP/1.1 client, and `curl` |
 
 pub mod addresses;
+pub mod client;
 pub mod frames;
 pub mod host;
+pub mod hostile;
+pub mod http;
 pub mod peer;
 
 use std::fs;

@@ -12,6 +12,7 @@
 //! # or: ping = 4                  # ICMP echo requests from the grader's peer, 10.0.2.99
 //! # or: connections = 100         # connections in a row to guest port 80, a line each
 //! # or: peer = true               # the guest connects to 10.0.2.4:7000 and repeats a token
+//! # or: http = ["get", "slowloris"]  # a website on guest port 80, judged by HTTP clients
 //! ```
 //!
 //! The network itself, and what each key does, is `crate::net`.
@@ -45,6 +46,59 @@ pub struct NetSpec {
     /// The guest connects out to the grader and repeats what it is told.
     #[serde(default)]
     pub peer: bool,
+    /// HTTP checks of a website on guest port 80, in order.
+    #[serde(default)]
+    pub http: Vec<HttpCheck>,
+}
+
+/// One check of `http = [...]` (`crate::net::http` and `hostile`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpCheck {
+    /// `GET /` is a page.
+    Get,
+    /// `HEAD /` has the page's length and no body.
+    Head,
+    /// A missing page is 404.
+    NotFound,
+    /// Several requests on one connection.
+    KeepAlive,
+    /// Several requests in one write, answered in order.
+    Pipelined,
+    /// 50 clients at once.
+    Concurrent,
+    /// A page edited twice, seen now and at its first commit.
+    Edit,
+    /// A client that trickles its request.
+    Slowloris,
+    /// A 1 MiB header line.
+    HugeHeader,
+    /// Malformed request lines.
+    Malformed,
+    /// A connection reset in the middle of a request.
+    Reset,
+    /// A body longer than its Content-Length.
+    LongBody,
+}
+
+impl HttpCheck {
+    /// The name, as the manifest writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            HttpCheck::Get => "get",
+            HttpCheck::Head => "head",
+            HttpCheck::NotFound => "not_found",
+            HttpCheck::KeepAlive => "keep_alive",
+            HttpCheck::Pipelined => "pipelined",
+            HttpCheck::Concurrent => "concurrent",
+            HttpCheck::Edit => "edit",
+            HttpCheck::Slowloris => "slowloris",
+            HttpCheck::HugeHeader => "huge_header",
+            HttpCheck::Malformed => "malformed",
+            HttpCheck::Reset => "reset",
+            HttpCheck::LongBody => "long_body",
+        }
+    }
 }
 
 /// A test's `[test.net]`, given the devices its boots attach.
@@ -54,8 +108,10 @@ pub fn check(attached: &[Device], net: &NetSpec) -> Result<(), String> {
                     add \"virtio-net\" to the test's `devices` (or the exercise's)"
             .into());
     }
-    if net.ping.is_none() && net.echo.is_none() && net.connections.is_none() && !net.peer {
-        return Err("[test.net] gives the grader nothing to do: add ping, echo, connections or peer = true".into());
+    if net.ping.is_none() && net.echo.is_none() && net.connections.is_none() && !net.peer && net.http.is_empty() {
+        return Err(
+            "[test.net] gives the grader nothing to do: add ping, echo, connections, peer = true or http".into()
+        );
     }
     if net.echo.is_some_and(|bytes| bytes == 0 || bytes > MAX_ECHO) {
         return Err(format!("net.echo is {} bytes: give 1 to {MAX_ECHO}", net.echo.unwrap_or(0)));

@@ -137,7 +137,10 @@ fn a_network_test_loads() {
     let text = "devices = [\"virtio-net\"]\n[[test]]\nname = \"e\"\nkind = \"qemu\"\npoints = 1\n[test.net]\necho = 1048576\npeer = true\n";
     let m = load(text, 0).unwrap();
     assert_eq!(m.devices, [Device::VirtioNet]);
-    assert_eq!(m.tests[0].net, Some(NetSpec { ping: None, echo: Some(1 << 20), connections: None, peer: true }));
+    assert_eq!(
+        m.tests[0].net,
+        Some(NetSpec { ping: None, echo: Some(1 << 20), connections: None, peer: true, http: Vec::new() })
+    );
 }
 
 #[test]
@@ -222,6 +225,7 @@ fn mistakes_are_refused_naming_the_test_and_the_fix() {
         (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\necho = 0\n"), "net.echo is 0 bytes"),
         (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\nconnections = 0\n"), "net.connections is 0"),
         (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\npings = 4\n"), "unknown field `pings`"),
+        (format!("{DISK_TEST}devices = [\"virtio-net\"]\n[test.net]\nhttp = [\"gett\"]\n"), "unknown variant `gett`"),
         (
             "[[test]]\nname = \"h\"\nkind = \"host\"\npoints = 1\n[test.net]\npeer = true\n".to_string(),
             "host test `h` cannot",

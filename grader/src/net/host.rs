@@ -7,6 +7,7 @@
 //! | `echo = BYTES` | connects to the forwarded port (guest port 80), sends BYTES random bytes from one thread, reads in another | the same bytes come back, in order, then the end of the stream |
 //! | `connections = N` | N connections in a row, each sending a line and closing its side | every line comes back and every connection ends |
 //! | `peer = true` | waits for the guest at 10.0.2.4:7000 | it says `hello from 10.0.2.15`, is told `say TOKEN`, and sends `TOKEN` back |
+//! | `http = [...]` | HTTP clients, polite and hostile, through the forwarded port | `http.rs` and `hostile.rs` say |
 //!
 //! Every wait is bounded, so a guest that stops answering costs seconds,
 //! not the boot's deadline. Each part's result is one line: what was
@@ -57,6 +58,9 @@ pub fn run(spec: &NetSpec, reach: &Reach<'_>) -> Vec<Result<String, String>> {
     }
     if spec.peer {
         results.push(peer(reach.guestfwd));
+    }
+    for &check in &spec.http {
+        results.push(super::http::check(check, reach.forwarded));
     }
     results
 }
