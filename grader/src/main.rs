@@ -9,6 +9,7 @@
 //! cargo grade 01 --junit FILE        also write the result as JUnit XML
 //! cargo grade 07 --trace             keep every test's trace pictures, not only failing ones
 //! cargo grade 10 --kills 20          kill 20 boots before each [test.kills] test (a benchmark)
+//! cargo grade 12 --serve             boot the exercise's website and print its URL
 //! cargo grade --kernel PATH          boot any KTAP-speaking kernel ELF
 //! cargo grade --self-check           every starter fails, every solution passes
 //! cargo grade --render-trace DUMP    check a scheduler trace, draw it as JSON and SVG
@@ -60,6 +61,7 @@ mod report; // the verdict, and its renderings: scorecard, JSON, JUnit
 // The commands besides grading once:
 mod gdb; // --gdb: one boot, paused for a debugger
 mod self_check; // --self-check: starters fail, solutions pass
+mod serve; // --serve: an exercise's website, booted for a browser
 mod watch; // --watch: grade again on every save
 
 // Plumbing:
@@ -149,6 +151,10 @@ struct Args {
     /// entry point.
     #[arg(long, requires = "graded", conflicts_with_all = ["json", "junit"])]
     gdb: bool,
+    /// Boot the exercise's website (exercise 12 and later) with a host
+    /// port forwarded to it, print its URL, and serve until Ctrl-C.
+    #[arg(long, requires = "exercise", conflicts_with_all = ["json", "junit", "gdb", "watch", "hint"])]
+    serve: bool,
     /// Grade every exercise's starter (it must fail the tests covering its
     /// holes) and solution (it must score full marks).
     #[arg(long, conflicts_with_all = ["exercise", "kernel", "solution", "junit"])]
@@ -194,6 +200,9 @@ fn run(args: &Args) -> Result<ExitCode> {
     };
     if args.self_check {
         return self_check::run(&root, options);
+    }
+    if let (true, Some(query)) = (args.serve, &args.exercise) {
+        return serve::run(&root, query, args.solution, options);
     }
     if args.gdb {
         let kernel = gdb::Kernel { path: args.kernel.as_deref(), exercise: args.exercise.as_deref() };

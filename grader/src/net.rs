@@ -81,6 +81,22 @@ pub fn prepare(devices: &[Attach], dir: &Path, spec: Option<NetSpec>) -> Result<
     Ok((args, Some(network)))
 }
 
+/// As [`prepare`], for `--serve`: when the guest is ready, the URL of its
+/// website is printed, and nothing more is done.
+pub fn prepare_to_serve(devices: &[Attach], dir: &Path) -> Result<(Vec<String>, Network)> {
+    let mut args = devices::prepare(devices, dir)?;
+    let Some(mut network) = Network::for_boot(devices, dir)? else {
+        anyhow::bail!("the boot has no network card (\"virtio-net\" in exercise.toml's devices): nothing to serve on")
+    };
+    args.extend(network.args()?);
+    let port = network.forwarded;
+    let act = move |_: &mut dyn Write| {
+        println!("\n==> serving http://127.0.0.1:{port}/  (open it in a browser; Ctrl-C stops the kernel)\n");
+    };
+    network.ready = Some(Ready { marker: READY, act: Arc::new(act) });
+    Ok((args, network))
+}
+
 /// The network of one boot: the sockets QEMU connects to, and the port it
 /// forwards. The peer's thread stops when this is dropped.
 pub struct Network {
