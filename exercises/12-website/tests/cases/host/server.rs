@@ -15,7 +15,7 @@ use fledge_api::store::{Change, Store};
 use fledge_api::tcp::TcpError;
 use fledge_block::RamDisk;
 use fledge_hosted::{HostClock, HostTcp};
-use fledge_http::{Config, Server, Stats};
+use http::{Config, Server, Stats};
 use fledge_store::LogStore;
 
 type Disk = LogStore<RamDisk<Vec<u8>>>;

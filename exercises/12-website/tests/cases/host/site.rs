@@ -4,8 +4,8 @@
 
 use fledge_api::store::{Change, Store};
 use fledge_block::RamDisk;
-use fledge_http::request::{self, Request};
-use fledge_http::site;
+use http::request::{self, Request};
+use http::site;
 use fledge_store::LogStore;
 
 fn request(text: &[u8]) -> Request {
