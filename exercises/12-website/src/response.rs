@@ -140,6 +140,8 @@ impl Response {
     /// `close`.
     pub fn encode(&self, head_only: bool, close: bool, out: &mut Vec<u8>) {
         let _ = (head_only, close, out);
-        todo!("status line, Content-Type, Content-Length, the other fields, Connection: close if closing, empty line, body")
+        todo!(
+            "status line, Content-Type, Content-Length, the other fields, Connection: close if closing, empty line, body"
+        )
     }
 }

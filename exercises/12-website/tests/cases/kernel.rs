@@ -127,7 +127,8 @@ fn bring_up() -> &'static dyn Clock {
 /// The drive the grader attached, opened as the site's store; the first
 /// pages committed if it has no commits. Prints `# store at COMMIT`.
 fn open_site() -> Site {
-    let disk = VirtioBlock::find().unwrap_or_else(|error| panic!("the drive the grader attached did not start: {error}"));
+    let disk =
+        VirtioBlock::find().unwrap_or_else(|error| panic!("the drive the grader attached did not start: {error}"));
     let mut store = LogStore::open(disk).unwrap_or_else(|error| panic!("LogStore::open on the drive: {error}"));
     if store.head().is_none() {
         let pages = site::seed(&mut store).unwrap_or_else(|error| panic!("seeding the first pages: {error}"));
@@ -161,10 +162,9 @@ fn the_store_holds_the_site() {
 
     let mut bytes = Vec::new();
     answer.encode(false, false, &mut bytes);
-    let head_line = alloc::format!("HTTP/1.1 200 OK\r\n");
     let length = alloc::format!("\r\nContent-Length: {}\r\n", answer.body.len());
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.starts_with(&head_line), "the encoded answer starts {:?}", text.lines().next());
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "the encoded answer starts {:?}", text.lines().next());
     assert!(text.contains(&length), "the encoded answer has no `{}`: {text:?}", length.trim());
     assert!(bytes.ends_with(&answer.body), "the encoded answer does not end with its body");
     let _ = writeln!(Com1, "# index: {} bytes, {} pages", answer.body.len(), SEED_PAGES.len());

@@ -136,10 +136,8 @@ fn host_is_required_once_in_http_1_1() {
 fn content_length_framing() {
     let with = |fields: &str| format!("POST /a HTTP/1.1\r\nHost: x\r\n{fields}\r\n");
     assert_eq!(
-        whole(
-            with("Content-Length: 3\r\n").as_bytes().iter().chain(b"abc").copied().collect::<Vec<_>>().as_slice()
-        )
-        .body,
+        whole(with("Content-Length: 3\r\n").as_bytes().iter().chain(b"abc").copied().collect::<Vec<_>>().as_slice())
+            .body,
         b"abc"
     );
     assert_eq!(whole(with("Content-Length: 0\r\n").as_bytes()).body, b"");
