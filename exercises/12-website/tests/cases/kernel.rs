@@ -151,7 +151,7 @@ fn the_store_holds_the_site() {
         Ok(Some(parsed)) => parsed,
         other => panic!("`request::parse` of a GET of the index gave {other:?}"),
     };
-    assert_eq!((index.method, index.path(), consumed), (Method::Get, "/", 33), "the index's request");
+    assert_eq!((index.method, index.path(), consumed), (Method::Get, "/", 32), "the index's request");
     let answer = site::respond(&mut store, &index);
     let body = String::from_utf8_lossy(&answer.body).into_owned();
     assert_eq!(answer.status, Status::Ok, "GET / answered {:?}: {body}", answer.status);
