@@ -8,10 +8,11 @@
 //! ```
 //!
 //! Each execution takes an input from the corpus (the seeds below, the
-//! files of `tests/corpus/`, and inputs that found a new outcome), mutates
-//! it a few times (bit flips, random bytes, insertions of bytes that
-//! matter to HTTP, deletions, splices with another input, a header line
-//! repeated, a truncation) and checks, with every panic caught:
+//! files of `exercises/12-website/tests/cases/host/corpus/`, and inputs
+//! that found a new outcome), mutates it a few times (bit flips, random
+//! bytes, insertions of bytes that matter to HTTP, deletions, splices
+//! with another input, a header line repeated, a truncation) and checks,
+//! with every panic caught:
 //!
 //! 1. `parse` does not panic;
 //! 2. **incremental agreement**: the input cut at random points into
@@ -30,12 +31,17 @@
 //! gave each distinct outcome class. An input that breaks a check is
 //! written to `target/fuzz-http/` and the run fails. `--write-corpus DIR`
 //! writes, for each outcome class, the smallest input that gave it, and
-//! `DIR/outcomes.txt` with each one's parse (the corpus test checks them).
+//! `DIR/outcomes.txt` with each one's parse (the corpus test of exercise
+//! 12's host tests checks them).
 //! `--replay FILE` runs the checks on one input, whole, and prints them.
 
-#[path = "../tests/common/fakes.rs"]
+// The fakes and the outcome classes are the exercise's host tests' own
+// (exercise 12 holds fledge-http's tests); they name the crate `http`.
+extern crate fledge_http as http;
+
+#[path = "../../../exercises/12-website/tests/cases/host/common/fakes.rs"]
 mod fakes;
-#[path = "../tests/common/outcome.rs"]
+#[path = "../../../exercises/12-website/tests/cases/host/common/outcome.rs"]
 mod outcome;
 
 use std::collections::BTreeMap;
@@ -43,8 +49,8 @@ use std::panic;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant as WallInstant};
 
-use fledge_http::Config;
-use fledge_http::request::{self, HttpError, Request};
+use http::Config;
+use http::request::{self, HttpError, Request};
 
 /// One execution in this many also runs the server.
 const SERVER_EVERY: u64 = 64;
@@ -246,7 +252,7 @@ fn main() {
     // A caught panic would print its message each time: keep the count
     // instead.
     panic::set_hook(Box::new(|_| {}));
-    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exercises/12-website/tests/cases/host/corpus");
     let mut corpus: Vec<Vec<u8>> = SEEDS.iter().map(|seed| seed.to_vec()).collect();
     if let Ok(entries) = std::fs::read_dir(&corpus_dir) {
         let mut files: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();

@@ -30,6 +30,12 @@
 //! [`request::parse`], which checks the limits of [`limits`] before it
 //! keeps anything and refuses what RFC 9112 says to refuse; no input
 //! makes any function here panic (`examples/fuzz.rs` tries millions).
+//!
+//! This is the finished piece of exercise 12, and its tests are the
+//! exercise's (`exercises/12-website/tests/cases/host/`): the same tests
+//! grade a learner's starter and, through `solutions/12-website`, this
+//! crate (`cargo test -p solution-12-website --test host`). The fuzzer
+//! takes its fakes and its corpus from there too.
 
 #![no_std]
 

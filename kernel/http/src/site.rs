@@ -23,6 +23,10 @@
 //! everything that came from a user; a page's own contents are the
 //! author's HTML and sent as they are.
 //!
+//! A new site starts with a few pages ([`seed`]), one commit each, so that
+//! its index and its history have something to show: the Linux process
+//! (`fledge-site`) and the kernel seed the same ones.
+//!
 //! There is no way to list a store's keys (the [`Store`] trait has none),
 //! so the index is made from the history: the keys any commit touched that
 //! still hold a value. That reads every commit on each `GET /`; a busier
@@ -219,6 +223,35 @@ fn page_top(title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1>\n"
     )
+}
+
+/// The author of the first pages' commits.
+pub const SEED_AUTHOR: &str = "fledge";
+
+/// The first pages of a new site: their names, their HTML, and the
+/// messages of their commits.
+pub const SEED_PAGES: &[(&str, &str, &str)] = &[
+    (
+        "welcome",
+        "<h1>Welcome</h1>\n<p>This site is served by Fledge's HTTP server, and every page lives in a \
+         versioned store: see <a href=\"/history\">its history</a>.</p>\n",
+        "the first page",
+    ),
+    (
+        "about",
+        "<h1>About</h1>\n<p>Edit a page with <code>curl -X PUT --data-binary @page.html \
+         http://HOST/NAME</code>; every edit is a commit.</p>\n",
+        "how to edit",
+    ),
+];
+
+/// Commits the first pages ([`SEED_PAGES`]) to `store`, one commit each;
+/// says how many. The caller decides when: on a store with no commits.
+pub fn seed<S: Store + ?Sized>(store: &mut S) -> Result<usize, StoreError> {
+    for (name, html, message) in SEED_PAGES {
+        store.commit(&[Change::set(page_key(name), *html)], SEED_AUTHOR, message)?;
+    }
+    Ok(SEED_PAGES.len())
 }
 
 /// `text` with the five characters HTML gives meaning to written as

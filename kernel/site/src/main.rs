@@ -23,13 +23,12 @@
 //! The store is the file given by `--store` (by default
 //! `target/fledge-site.img` in the workspace); a file that does not exist
 //! is created with `--blocks` blocks, and a store with no commits is given
-//! its first pages ([`seed`]). The file is an ordinary store image:
+//! its first pages (`fledge_http::site::seed`, the ones a kernel
+//! seeds too). The file is an ordinary store image:
 //! `cargo run -p fledge-store-tool -- log target/fledge-site.img` lists
 //! the site's edits. The port is `--port`, or the first free one from
 //! 8080 on. The loop below is the poll loop of a kernel, with a sleep of
 //! a millisecond for its `hlt`.
-
-mod seed;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,7 +40,7 @@ use fledge_api::Clock;
 use fledge_api::store::Store;
 use fledge_api::tcp::TcpError;
 use fledge_hosted::{HostClock, HostDisk, HostTcp};
-use fledge_http::{Config, Server};
+use fledge_http::{Config, Server, site};
 use fledge_store::LogStore;
 
 /// Serves a website whose pages are kept, with their history, in a Fledge
@@ -97,7 +96,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let mut store = LogStore::open(disk).map_err(|error| format!("{}: {error}", cli.store.display()))?;
     store.set_time(unix_seconds());
     if store.head().is_none() {
-        let pages = seed::seed(&mut store).map_err(|error| format!("cannot write the first pages: {error}"))?;
+        let pages = site::seed(&mut store).map_err(|error| format!("cannot write the first pages: {error}"))?;
         println!("{}: a new store, with {pages} pages", cli.store.display());
     }
 

@@ -4,9 +4,9 @@
 
 use fledge_api::store::{Change, Store};
 use fledge_block::RamDisk;
-use fledge_http::request::{self, Request};
-use fledge_http::site;
 use fledge_store::LogStore;
+use http::request::{self, Request};
+use http::site;
 
 fn request(text: &[u8]) -> Request {
     request::parse(text).unwrap().unwrap().0

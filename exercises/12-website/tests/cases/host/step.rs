@@ -2,12 +2,10 @@
 //! moves a millisecond a step: the deadlines, to the millisecond, with no
 //! sleeping.
 
-mod common;
-
 use std::time::Duration;
 
-use common::fakes::{self, OnePeer};
-use fledge_http::Config;
+use super::common::fakes::{self, OnePeer};
+use http::Config;
 
 const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 

@@ -1,8 +1,8 @@
 //! What the parser made of an input, as a line of text: shared by the
-//! fuzzer (`examples/fuzz.rs`, which counts the distinct classes) and the
-//! corpus test (`tests/corpus.rs`, which checks each file's detail).
+//! fuzzer (`kernel/http/examples/fuzz.rs`, which counts the distinct classes) and the
+//! corpus test (`corpus.rs`, beside `common/`, which checks each file's detail).
 
-use fledge_http::request::{self, HttpError, Request};
+use http::request::{self, HttpError, Request};
 
 /// The parser's answer, in short: its kind, and the error's rule. The
 /// fuzzer counts these.

@@ -1,10 +1,12 @@
-//! The fuzzer's corpus, as regression tests: each file of `tests/corpus/`
+//! The fuzzer's corpus, as regression tests: each file of `corpus/` (beside
+//! this file)
 //! must parse as `outcomes.txt` says, and a whole server fed it a byte at
 //! a time must answer (or stay silent) and close.
 //!
 //! The `min-*` files are the smallest input the fuzzer met for each
 //! distinct outcome (`cargo run --release -p fledge-http --example fuzz --
-//! 2000000 --write-corpus kernel/http/tests/corpus` writes them again).
+//! 2000000 --write-corpus exercises/12-website/tests/cases/host/corpus`
+//! writes them again).
 //! The `found-*` files are inputs that found a bug:
 //!
 //! - `found-lingering-one-read-a-step.http`: a request refused early whose
@@ -13,20 +15,24 @@
 //!   (thousands) to see the client's FIN. It now reads up to 16 times a
 //!   step.
 
-mod common;
-
 use std::path::Path;
 
-use common::{fakes, outcome};
-use fledge_http::Config;
+use super::common::{fakes, outcome};
+use http::Config;
 
 /// At most this many steps (of a millisecond) for a connection that sends
 /// a corpus file a byte at a time to be closed.
 const STEPS: usize = 1000;
 
+/// The corpus, from the workspace's root (the fuzzer writes it there too).
+const CORPUS: &str = "exercises/12-website/tests/cases/host/corpus";
+
 #[test]
 fn every_corpus_file_parses_as_recorded_and_the_server_closes() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    // The exercise's package and the solution's are both two folders down
+    // from the workspace, and both run this file.
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let folder = workspace.join(CORPUS);
     let manifest = std::fs::read_to_string(folder.join("outcomes.txt")).unwrap();
     let mut checked = 0;
     for line in manifest.lines() {

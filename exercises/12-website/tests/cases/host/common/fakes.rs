@@ -1,6 +1,6 @@
 //! Fakes for running a whole server without a network: a store in
 //! memory and a `Tcp` with one scripted peer. Shared by the fuzzer
-//! (`examples/fuzz.rs`) and the corpus test (`tests/corpus.rs`).
+//! (`kernel/http/examples/fuzz.rs`) and the corpus test (`corpus.rs`, beside `common/`).
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -9,7 +9,7 @@ use std::time::Duration;
 use fledge_api::Instant;
 use fledge_api::store::{Change, Commit, CommitId, Store, StoreError, check_commit};
 use fledge_api::tcp::{Listener, Stream, Tcp, TcpError};
-use fledge_http::{Config, Server, Stats};
+use http::{Config, Server, Stats};
 
 /// A store in memory: each commit whole in a list.
 #[derive(Default)]

@@ -15,8 +15,8 @@ use fledge_api::store::{Change, Store};
 use fledge_api::tcp::TcpError;
 use fledge_block::RamDisk;
 use fledge_hosted::{HostClock, HostTcp};
-use fledge_http::{Config, Server, Stats};
 use fledge_store::LogStore;
+use http::{Config, Server, Stats};
 
 type Disk = LogStore<RamDisk<Vec<u8>>>;
 
@@ -269,7 +269,7 @@ fn pipelined_requests_are_answered_in_order() {
 }
 
 #[test]
-fn fifty_clients_at_once() {
+fn fifty_clients_connected_at_once_are_all_served() {
     let server = serve(|_| {});
     let port = server.port;
     let clients: Vec<_> = (0..50)

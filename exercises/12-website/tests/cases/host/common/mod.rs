@@ -1,4 +1,4 @@
-//! What the tests share with the fuzzer (`examples/fuzz.rs`, which takes
+//! What the tests share with the fuzzer (`kernel/http/examples/fuzz.rs`, which takes
 //! the same files by path).
 
 // Each test crate uses its own part of these.
