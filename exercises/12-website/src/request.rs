@@ -240,6 +240,7 @@ pub fn parse(buf: &[u8]) -> Result<Option<(Request, usize)>, HttpError> {
     Ok(Some((request, end)))
 }
 
+// ANCHOR: next_line
 /// The line that starts at `buf[from]`, without its CRLF, and where the
 /// next starts; `None` if its end has not come. A line of `limit` bytes or
 /// more (CRLF included) is `too_long` as soon as `limit` bytes are there
@@ -248,12 +249,15 @@ fn next_line(buf: &[u8], from: usize, limit: usize, too_long: HttpError) -> Resu
     let _ = (buf, from, limit, too_long);
     todo!("the line at buf[from..]: its end within `limit` bytes, CRLF only; or too long, or not yet whole")
 }
+// ANCHOR_END: next_line
 
+// ANCHOR: request_line
 /// `method SP request-target SP HTTP-version`.
 fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
     let _ = line;
     todo!("method SP request-target SP HTTP-version: three parts, each checked")
 }
+// ANCHOR_END: request_line
 
 /// The path (and query) of an absolute-form target, `None` if `target` is
 /// not one. A missing path is `/`; a missing host is an error.
@@ -272,11 +276,13 @@ fn absolute_form(target: &[u8]) -> Option<Result<&[u8], HttpError>> {
     })
 }
 
+// ANCHOR: field
 /// `field-name ":" OWS field-value OWS`.
 fn field(line: &[u8]) -> Result<Header, HttpError> {
     let _ = line;
     todo!("field-name \":\" OWS field-value OWS: a token, a colon, a value without control characters")
 }
+// ANCHOR_END: field
 
 /// The body's length, from the head's fields, after the framing rules.
 fn framing(headers: &[Header], method: Method, version: Version) -> Result<usize, HttpError> {
@@ -310,12 +316,14 @@ fn framing(headers: &[Header], method: Method, version: Version) -> Result<usize
     }
 }
 
+// ANCHOR: keep_alive
 /// Whether the connection stays open after the answer: HTTP/1.1 unless
 /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
 fn keep_alive(headers: &[Header], version: Version) -> bool {
     let _ = (headers, version);
     todo!("the version's default, changed by the Connection field's options")
 }
+// ANCHOR_END: keep_alive
 
 /// `bytes` without the spaces and tabs around them.
 fn trim(bytes: &[u8]) -> &[u8] {

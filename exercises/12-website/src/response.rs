@@ -135,6 +135,7 @@ impl Response {
         self
     }
 
+    // ANCHOR: encode
     /// Appends the response's bytes to `out`: without the body if
     /// `head_only` (an answer to `HEAD`), with `Connection: close` if
     /// `close`.
@@ -144,4 +145,5 @@ impl Response {
             "status line, Content-Type, Content-Length, the other fields, Connection: close if closing, empty line, body"
         )
     }
+    // ANCHOR_END: encode
 }

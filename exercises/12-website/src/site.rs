@@ -99,12 +99,14 @@ fn parse_commit(text: &str) -> Option<CommitId> {
     text.parse().ok().filter(|&n| n > 0).map(CommitId)
 }
 
+// ANCHOR: respond
 /// Answers `request` from `store`, committing to it for a `PUT` or
 /// `POST`. Never fails: a store's error is a 500 (507 if it is full).
 pub fn respond<S: Store + ?Sized>(store: &mut S, request: &Request) -> Response {
     let _ = (store, request);
     todo!("the route the path names, then what the method does to it; a store's error answered by store_failed")
 }
+// ANCHOR_END: respond
 
 fn not_allowed(allow: &'static str) -> Response {
     Response::error(Status::MethodNotAllowed, "not allowed here").with("Allow", allow)

@@ -240,6 +240,7 @@ pub fn parse(buf: &[u8]) -> Result<Option<(Request, usize)>, HttpError> {
     Ok(Some((request, end)))
 }
 
+// ANCHOR: next_line
 /// The line that starts at `buf[from]`, without its CRLF, and where the
 /// next starts; `None` if its end has not come. A line of `limit` bytes or
 /// more (CRLF included) is `too_long` as soon as `limit` bytes are there
@@ -258,7 +259,9 @@ fn next_line(buf: &[u8], from: usize, limit: usize, too_long: HttpError) -> Resu
     }
     Ok(Some((line, from + lf + 1)))
 }
+// ANCHOR_END: next_line
 
+// ANCHOR: request_line
 /// `method SP request-target SP HTTP-version`.
 fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
     let mut parts = line.split(|&byte| byte == b' ');
@@ -293,6 +296,7 @@ fn request_line(line: &[u8]) -> Result<(Method, String, Version), HttpError> {
     let target = target.iter().map(|&byte| char::from(byte)).collect();
     Ok((Method::from_token(method), target, version))
 }
+// ANCHOR_END: request_line
 
 /// The path (and query) of an absolute-form target, `None` if `target` is
 /// not one. A missing path is `/`; a missing host is an error.
@@ -311,6 +315,7 @@ fn absolute_form(target: &[u8]) -> Option<Result<&[u8], HttpError>> {
     })
 }
 
+// ANCHOR: field
 /// `field-name ":" OWS field-value OWS`.
 fn field(line: &[u8]) -> Result<Header, HttpError> {
     if matches!(line[0], b' ' | b'\t') {
@@ -328,6 +333,7 @@ fn field(line: &[u8]) -> Result<Header, HttpError> {
     let name = name.iter().map(|&byte| char::from(byte.to_ascii_lowercase())).collect();
     Ok(Header { name, value: value.to_vec() })
 }
+// ANCHOR_END: field
 
 /// The body's length, from the head's fields, after the framing rules.
 fn framing(headers: &[Header], method: Method, version: Version) -> Result<usize, HttpError> {
@@ -361,6 +367,7 @@ fn framing(headers: &[Header], method: Method, version: Version) -> Result<usize
     }
 }
 
+// ANCHOR: keep_alive
 /// Whether the connection stays open after the answer: HTTP/1.1 unless
 /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
 fn keep_alive(headers: &[Header], version: Version) -> bool {
@@ -373,6 +380,7 @@ fn keep_alive(headers: &[Header], version: Version) -> bool {
     };
     !says("close") && (version == Version::Http11 || says("keep-alive"))
 }
+// ANCHOR_END: keep_alive
 
 /// `bytes` without the spaces and tabs around them.
 fn trim(bytes: &[u8]) -> &[u8] {

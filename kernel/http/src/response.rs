@@ -135,6 +135,7 @@ impl Response {
         self
     }
 
+    // ANCHOR: encode
     /// Appends the response's bytes to `out`: without the body if
     /// `head_only` (an answer to `HEAD`), with `Connection: close` if
     /// `close`.
@@ -155,4 +156,5 @@ impl Response {
             out.extend_from_slice(&self.body);
         }
     }
+    // ANCHOR_END: encode
 }
