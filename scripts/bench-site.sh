@@ -28,9 +28,12 @@ mkdir -p "$out"
 command -v wrk >/dev/null || { echo "bench-site.sh: wrk is missing: run scripts/setup.sh" >&2; exit 2; }
 
 pid=
+# Stops the server in the background: SIGINT for the grader (its Ctrl-C
+# stops QEMU), SIGTERM for fledge-site (a background job of a script
+# ignores SIGINT, and fledge-site has no handler of its own).
 stop() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -INT "$pid" 2>/dev/null || true
+        kill -"${1:-INT}" "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     fi
     pid=
@@ -69,7 +72,7 @@ target/release/fledge-site --store "$out/process.img" >"$out/process.log" 2>&1 &
 pid=$!
 url=$(wait_url "$out/process.log" "serving" 30)
 load "$url" "$out/process.txt"
-stop
+stop TERM
 
 echo "==> the unikernel: cargo grade 12 --solution --serve (QEMU, TCG)"
 cargo grade 12 --solution --serve >"$out/unikernel.log" 2>&1 &
