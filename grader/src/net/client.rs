@@ -49,11 +49,17 @@ pub struct Conn {
 impl Conn {
     /// Connects to 127.0.0.1:`port`.
     pub fn open(port: u16) -> Result<Conn, String> {
+        Conn::open_waiting(port, STALL)
+    }
+
+    /// Connects to 127.0.0.1:`port`; each read or write waits at most
+    /// `stall`.
+    pub fn open_waiting(port: u16, stall: Duration) -> Result<Conn, String> {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let stream = TcpStream::connect_timeout(&address, Duration::from_secs(5))
             .map_err(|e| format!("cannot connect to {address} (forwarded to guest port 80): {e}"))?;
-        stream.set_read_timeout(Some(STALL)).map_err(|e| e.to_string())?;
-        stream.set_write_timeout(Some(STALL)).map_err(|e| e.to_string())?;
+        stream.set_read_timeout(Some(stall)).map_err(|e| e.to_string())?;
+        stream.set_write_timeout(Some(stall)).map_err(|e| e.to_string())?;
         Ok(Conn { reader: BufReader::new(stream) })
     }
 
